@@ -1,0 +1,278 @@
+package features
+
+import "math"
+
+// FeatureVector is a flow turned into model inputs, in the order of FeatureNames.
+type FeatureVector []float64
+
+// FeatureNames lists the model inputs in vector order: the raw numeric columns (never the identity columns),
+// the protocol, then engineered features. Models store this list and refuse a vector of another shape.
+var FeatureNames = buildFeatureNames()
+
+// NumFeatures is len(FeatureNames).
+var NumFeatures = len(FeatureNames)
+
+// Thresholds from the wire: a frame of at least mtuFrame bytes is a full-size segment on a 1,500-byte MTU
+// path (1,454 is the common full frame here), and a frame of at most bareFrame bytes carries no payload
+// (bare ACK 60, SYN 66).
+const (
+	mtuFrame  = 1400
+	bareFrame = 66
+)
+
+// engineered lists the engineered features; Extract computes them in this order.
+var engineered = []string{
+	"is_udp",
+	// The first-30-packets sequence: handshake and TLS shape.
+	"seq_packets", "seq_fwd_packets", "seq_bwd_packets",
+	"seq_fwd_bytes", "seq_bwd_bytes", "seq_fwd_mean_size", "seq_bwd_mean_size",
+	"seq_fwd_max_size", "seq_bwd_max_size",
+	"seq_direction_flips", "seq_fwd_full_mtu", "seq_bwd_full_mtu", "seq_fwd_bare", "seq_bwd_bare",
+	"seq_first_fwd_payload", "seq_first_bwd_payload", "seq_second_fwd_payload", "seq_second_bwd_payload",
+	"seq_first_bwd_payload_pos", "seq_bwd_run_after_hello", "seq_bytes_down_up_ratio",
+	"seq_longest_bwd_run", "seq_distinct_sizes",
+	// Flow volume and direction balance (per flow).
+	"flow_packets", "flow_fwd_share", "flow_bytes_est", "flow_duration_est", "flow_pps",
+	"flow_size_cv", "flow_delta_over_mean",
+	// Timing (per IP pair).
+	"silence_rate", "fwd_iat_burstiness", "bwd_iat_burstiness", "bib_iat_burstiness",
+	"fwd_iat_has_gap", "bwd_iat_has_gap", "pair_packets", "pair_fwd_share", "pair_over_flow",
+	// Histograms.
+	"bandwidth_nonzero", "bandwidth_max", "bandwidth_mean", "bandwidth_distinct",
+	"bpp_sum", "bpp_1_over_0", "bpp_over_flow_bytes",
+	"beaconning_nonzero", "beaconning_sum", "beaconning_max", "beaconning_cv", "beaconning_first_nonzero",
+	"big_request_share",
+}
+
+func buildFeatureNames() []string {
+	names := make([]string, 0, NumNumericInput+len(engineered))
+	names = append(names, NumericColumns...)
+	return append(names, engineered...)
+}
+
+// Extract turns a record into its feature vector, reusing dst's storage when it is large enough.
+func Extract(rec *FlowRecord, dst FeatureVector) FeatureVector {
+	if cap(dst) < NumFeatures {
+		dst = make(FeatureVector, NumFeatures)
+	}
+	v := dst[:NumFeatures]
+	n := &rec.Numeric
+	copy(v, n[:])
+	e := v[NumNumericInput:]
+	put := func(x float64) {
+		e[0] = x
+		e = e[1:]
+	}
+
+	put(b2f(rec.Protocol == UDP))
+
+	seq := n[ColFirstPacketSizes : ColFirstPacketSizes+FirstPacketCount]
+	s := summarizeSequence(seq)
+	put(s.packets)
+	put(s.fwd)
+	put(s.bwd)
+	put(s.fwdBytes)
+	put(s.bwdBytes)
+	put(ratio(s.fwdBytes, s.fwd))
+	put(ratio(s.bwdBytes, s.bwd))
+	put(s.fwdMax)
+	put(s.bwdMax)
+	put(s.flips)
+	put(s.fwdMTU)
+	put(s.bwdMTU)
+	put(s.fwdBare)
+	put(s.bwdBare)
+	put(s.fwdPayload[0])
+	put(s.bwdPayload[0])
+	put(s.fwdPayload[1])
+	put(s.bwdPayload[1])
+	put(s.firstBwdPayloadPos)
+	put(s.bwdRunAfterHello)
+	put(ratio(s.bwdBytes, s.fwdBytes+1))
+	put(s.longestBwdRun)
+	put(s.distinct)
+
+	fwdPk, bwdPk := n[ColFwdPackets], n[ColBwdPackets]
+	packets := fwdPk + bwdPk
+	bytesEst := n[ColMeanPacketSize] * packets
+	duration := math.Max(ratio(fwdPk, n[ColPPSFwd]), ratio(bwdPk, n[ColPPSBwd]))
+	put(packets)
+	put(ratio(fwdPk, packets))
+	put(bytesEst)
+	put(duration)
+	put(ratio(packets, duration))
+	put(ratio(n[ColSTDPacketSize], n[ColMeanPacketSize]))
+	put(ratio(n[ColMeanDeltaByte], n[ColMeanPacketSize]))
+
+	pairPk := n[ColFwdPacketsAmount] + n[ColBwdPacketsAmount]
+	put(ratio(n[ColSilenceWindows], packets))
+	put(ratio(n[ColMaxFwdIAT], n[ColMeanFwdIAT]))
+	put(ratio(n[ColMaxBwdIAT], n[ColMeanBwdIAT]))
+	put(ratio(n[ColMaxBibIAT], n[ColMeanBibIAT]))
+	put(b2f(n[ColMinFwdIAT] < 1000))
+	put(b2f(n[ColMinBwdIAT] < 1000))
+	put(pairPk)
+	put(ratio(n[ColFwdPacketsAmount], pairPk))
+	put(ratio(pairPk, packets))
+
+	bw := summarizeHistogram(n[ColBandwidth : ColBandwidth+HistogramLen])
+	put(bw.nonzero)
+	put(bw.max)
+	put(bw.mean)
+	put(bw.distinct)
+
+	bpp := n[ColBPP : ColBPP+3]
+	bppSum := bpp[0] + bpp[1] + bpp[2]
+	put(bppSum)
+	put(ratio(bpp[1], bpp[0]))
+	put(ratio(bppSum, bytesEst))
+
+	bc := summarizeHistogram(n[ColBeaconing : ColBeaconing+HistogramLen])
+	put(bc.nonzero)
+	put(bc.sum)
+	put(bc.max)
+	put(ratio(bc.std, bc.mean))
+	put(bc.firstNonzero)
+
+	put(ratio(n[ColBigRequests], fwdPk))
+	return v
+}
+
+type sequenceSummary struct {
+	packets, fwd, bwd                  float64
+	fwdBytes, bwdBytes, fwdMax, bwdMax float64
+	flips, fwdMTU, bwdMTU              float64
+	fwdBare, bwdBare                   float64
+	fwdPayload, bwdPayload             [2]float64 // first two frames carrying payload each way
+	firstBwdPayloadPos                 float64
+	bwdRunAfterHello, longestBwdRun    float64
+	distinct                           float64
+}
+
+// summarizeSequence reads the signed first-packet sizes (+ = source→destination, − = back, 0 = padding).
+func summarizeSequence(seq []float64) sequenceSummary {
+	var s sequenceSummary
+	s.firstBwdPayloadPos = -1
+	var prevSign, run float64
+	nFwdPay, nBwdPay := 0, 0
+	var seen distinctCounter
+	for i, x := range seq {
+		if x == 0 {
+			continue
+		}
+		s.packets++
+		seen.add(x)
+		size, sign := math.Abs(x), math.Copysign(1, x)
+		if prevSign != 0 && sign != prevSign {
+			s.flips++
+		}
+		if sign == prevSign {
+			run++
+		} else {
+			run = 1
+		}
+		prevSign = sign
+		if sign > 0 {
+			s.fwd++
+			s.fwdBytes += size
+			s.fwdMax = math.Max(s.fwdMax, size)
+			s.fwdMTU += b2f(size >= mtuFrame)
+			if size <= bareFrame {
+				s.fwdBare++
+			} else if nFwdPay < 2 {
+				s.fwdPayload[nFwdPay] = size
+				nFwdPay++
+			}
+			continue
+		}
+		s.bwd++
+		s.bwdBytes += size
+		s.bwdMax = math.Max(s.bwdMax, size)
+		s.bwdMTU += b2f(size >= mtuFrame)
+		s.longestBwdRun = math.Max(s.longestBwdRun, run)
+		if size <= bareFrame {
+			s.bwdBare++
+			continue
+		}
+		if nBwdPay < 2 {
+			s.bwdPayload[nBwdPay] = size
+			nBwdPay++
+		}
+		if s.firstBwdPayloadPos < 0 {
+			s.firstBwdPayloadPos = float64(i)
+		}
+		if nFwdPay > 0 && s.bwdRunAfterHello == 0 {
+			// frames the server sends back-to-back after the client's first payload: the
+			// certificate flight's length is a fingerprint of the server's TLS stack.
+			for _, y := range seq[i:] {
+				if y >= 0 {
+					break
+				}
+				s.bwdRunAfterHello++
+			}
+		}
+	}
+	s.distinct = float64(seen.n)
+	return s
+}
+
+// distinctCounter counts distinct values among at most FirstPacketCount without allocating.
+type distinctCounter struct {
+	vals [FirstPacketCount]float64
+	n    int
+}
+
+func (d *distinctCounter) add(x float64) {
+	for _, y := range d.vals[:d.n] {
+		if y == x {
+			return
+		}
+	}
+	if d.n < len(d.vals) {
+		d.vals[d.n] = x
+		d.n++
+	}
+}
+
+type histogramSummary struct {
+	nonzero, sum, max, mean, std, distinct, firstNonzero float64
+}
+
+func summarizeHistogram(h []float64) histogramSummary {
+	s := histogramSummary{firstNonzero: -1}
+	var seen distinctCounter
+	for i, x := range h {
+		seen.add(x)
+		if x != 0 {
+			s.nonzero++
+			if s.firstNonzero < 0 {
+				s.firstNonzero = float64(i)
+			}
+		}
+		s.sum += x
+		s.max = math.Max(s.max, x)
+	}
+	s.mean = s.sum / float64(len(h))
+	var ss float64
+	for _, x := range h {
+		ss += (x - s.mean) * (x - s.mean)
+	}
+	s.std = math.Sqrt(ss / float64(len(h)))
+	s.distinct = float64(seen.n)
+	return s
+}
+
+// ratio is a/b, or 0 when b is 0: a flow with one packet has no rate, not an infinite one.
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,144 @@
+package model
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+
+	"github.com/dmitryikh/leaves"
+)
+
+// Ranked is a label with its probability.
+type Ranked struct {
+	Label       string  `json:"label"`
+	Probability float64 `json:"probability"`
+}
+
+// Prediction is a model's answer for one flow.
+type Prediction struct {
+	Label      string   `json:"label"`
+	Confidence float64  `json:"confidence"` // the probability of Label
+	TopK       []Ranked `json:"top"`        // the most probable labels, best first
+}
+
+// TopK is how many ranked labels a Prediction carries.
+const TopK = 3
+
+// Predictor computes class probabilities with one bundle's ensemble, loaded by leaves. It is safe for
+// concurrent use; each goroutine passes its own Scratch.
+type Predictor struct {
+	Bundle *Bundle
+	ens    *leaves.Ensemble
+	// leafClass[t][leaf] is the class a leaf votes for, for EncodingClassPerLeaf.
+	leafClass [][]int32
+}
+
+// NewPredictor loads a bundle's LightGBM text with leaves and checks it fits the bundle's labels and features.
+func NewPredictor(b *Bundle) (*Predictor, error) {
+	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(strings.NewReader(b.LightGBM)), false)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: loading ensemble: %w", b.Version, err)
+	}
+	if ens.NFeatures() > len(b.FeatureNames) {
+		return nil, fmt.Errorf("bundle %s: ensemble reads %d features, bundle names %d", b.Version, ens.NFeatures(), len(b.FeatureNames))
+	}
+	p := &Predictor{Bundle: b}
+	switch b.Encoding {
+	case EncodingMulticlass:
+		if ens.NOutputGroups() != len(b.Labels) {
+			return nil, fmt.Errorf("bundle %s: ensemble has %d classes, bundle %d labels", b.Version, ens.NOutputGroups(), len(b.Labels))
+		}
+		p.ens = ens
+	case EncodingClassPerLeaf:
+		values, err := readLeafValues(b.LightGBM)
+		if err != nil {
+			return nil, fmt.Errorf("bundle %s: %w", b.Version, err)
+		}
+		if len(values) != ens.NEstimators() {
+			return nil, fmt.Errorf("bundle %s: %d leaf value lines for %d trees", b.Version, len(values), ens.NEstimators())
+		}
+		p.leafClass = make([][]int32, len(values))
+		for t, vals := range values {
+			p.leafClass[t] = make([]int32, len(vals))
+			for i, v := range vals {
+				if v != float64(int32(v)) || int(v) < 0 || int(v) >= len(b.Labels) {
+					return nil, fmt.Errorf("bundle %s: tree %d leaf %d votes for class %v of %d", b.Version, t, i, v, len(b.Labels))
+				}
+				p.leafClass[t][i] = int32(v)
+			}
+		}
+		p.ens = ens.EnsembleWithLeafPredictions()
+	default:
+		return nil, fmt.Errorf("bundle %s: unknown encoding %q", b.Version, b.Encoding)
+	}
+	return p, nil
+}
+
+// Scratch is one goroutine's working memory for a Predictor.
+type Scratch struct {
+	leaf  []float64
+	proba []float64
+}
+
+// NClasses returns the number of labels.
+func (p *Predictor) NClasses() int { return len(p.Bundle.Labels) }
+
+// Proba returns the class probabilities for feature vector x, in the order of Bundle.Labels. The slice is
+// owned by s and valid until its next use.
+func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
+	k := p.NClasses()
+	if cap(s.proba) < k {
+		s.proba = make([]float64, k)
+	}
+	out := s.proba[:k]
+	if p.leafClass == nil {
+		if err := p.ens.Predict(x, 0, out); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
+	nTrees := len(p.leafClass)
+	if cap(s.leaf) < nTrees {
+		s.leaf = make([]float64, nTrees)
+	}
+	leaf := s.leaf[:nTrees]
+	if err := p.ens.Predict(x, 0, leaf); err != nil {
+		return nil, err
+	}
+	clear(out)
+	for t, l := range leaf {
+		out[p.leafClass[t][int(l)]]++
+	}
+	inv := 1 / float64(nTrees)
+	for c := range out {
+		out[c] *= inv
+	}
+	return out, nil
+}
+
+// Rank turns probabilities into a Prediction: the most probable label (the first in label order on ties) and
+// the TopK best.
+func (p *Predictor) Rank(proba []float64) Prediction {
+	var best [TopK]int
+	n := 0
+	for c, v := range proba {
+		// insert c into the sorted top list; later classes lose ties
+		pos := n
+		for pos > 0 && v > proba[best[pos-1]] {
+			pos--
+		}
+		if pos >= TopK {
+			continue
+		}
+		if n < TopK {
+			n++
+		}
+		copy(best[pos+1:n], best[pos:n-1])
+		best[pos] = c
+	}
+	pred := Prediction{Label: p.Bundle.Labels[best[0]], Confidence: proba[best[0]], TopK: make([]Ranked, n)}
+	for i := 0; i < n; i++ {
+		pred.TopK[i] = Ranked{Label: p.Bundle.Labels[best[i]], Probability: proba[best[i]]}
+	}
+	return pred
+}

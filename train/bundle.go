@@ -1,0 +1,126 @@
+package train
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/flowlens/ntc/features"
+	"github.com/flowlens/ntc/model"
+	"github.com/flowlens/ntc/model/forest"
+)
+
+// Options say what to train and how to measure it.
+type Options struct {
+	Task    string // model.TaskApp or model.TaskAtt
+	Data    string // labelled CSV of that task
+	Seed    uint64
+	Folds   int
+	Repeats int
+	Recipe  Recipe
+	// App is the application forest an attribution model is stacked on; required for TaskAtt.
+	App *Stacking
+}
+
+// Stacking is a trained application model as an attribution model's input.
+type Stacking struct {
+	Forest *forest.Forest
+	Labels []string
+}
+
+// DefaultRecipe is the recipe `ntc train` uses for a task unless told otherwise; README's model card says why.
+func DefaultRecipe(task string, seed uint64) Recipe {
+	p := forest.DefaultParams()
+	p.Seed = seed
+	if task == model.TaskAtt {
+		p.Vote = forest.SoftVote
+		return Recipe{Forest: p}
+	}
+	return Recipe{Forest: p}
+}
+
+// Prepare loads a task's dataset, stacking the application probabilities onto each vector for TaskAtt.
+func Prepare(o Options) (*Dataset, []string, error) {
+	ds, err := LoadDataset(o.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := features.FeatureNames
+	if o.Task == model.TaskAtt {
+		if o.App == nil {
+			return nil, nil, fmt.Errorf("an %s model needs the %s model it is stacked on", model.TaskAtt, model.TaskApp)
+		}
+		for i, x := range ds.X {
+			ds.X[i] = append(x[:len(x):len(x)], o.App.Forest.PredictProba(x, nil)...)
+		}
+		names = model.StackedFeatureNames(names, model.TaskApp, o.App.Labels)
+	}
+	return ds, names, nil
+}
+
+// Train fits the recipe on the whole dataset, cross-validates it both ways, and returns the bundle together
+// with the in-memory forest (which an attribution model can then be stacked on).
+func Train(o Options) (*model.Bundle, *forest.Forest, error) {
+	ds, names, err := Prepare(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	fit := o.Recipe.FitFunc(len(ds.Labels))
+	strat := CrossValidate(ds, Stratified, o.Folds, o.Repeats, o.Seed, fit)
+	grouped := CrossValidate(ds, Grouped, o.Folds, o.Repeats, o.Seed, fit)
+	f := o.Recipe.Fit(ds.X, ds.Y, len(ds.Labels))
+
+	encoding := model.EncodingClassPerLeaf
+	if f.Vote == forest.SoftVote {
+		encoding = model.EncodingMulticlass
+	}
+	text, err := model.WriteLightGBM(f, names, encoding)
+	if err != nil {
+		return nil, nil, err
+	}
+	recipe, err := json.Marshal(o.Recipe)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err := os.ReadFile(o.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	dataSum := sha256.Sum256(raw)
+	textSum := sha256.Sum256(text)
+	b := &model.Bundle{
+		Format:       model.BundleFormat,
+		Task:         o.Task,
+		Version:      o.Task + "-" + hex.EncodeToString(textSum[:6]),
+		FeatureNames: names,
+		Labels:       ds.Labels,
+		Training: model.Training{
+			Data: filepath.Base(o.Data), DataSHA256: hex.EncodeToString(dataSum[:]), Rows: len(ds.Y),
+			Seed: o.Seed, Recipe: recipe, Trees: len(f.Trees), Nodes: f.NNodes(),
+		},
+		Metrics:  model.Metrics{Stratified: strat.Summary(), Grouped: grouped.Summary()},
+		Encoding: encoding,
+		LightGBM: string(text),
+	}
+	if o.Task == model.TaskAtt {
+		b.StackedOn = model.TaskApp
+	}
+	return b, f, nil
+}
+
+// FitFunc adapts the recipe to CrossValidate.
+func (r Recipe) FitFunc(nClasses int) FitFunc {
+	return func(x [][]float64, y []int) func([]float64) []float64 {
+		f := r.Fit(x, y, nClasses)
+		return func(v []float64) []float64 { return f.PredictProba(v, nil) }
+	}
+}
+
+// Summary is the part of a CVResult a bundle keeps.
+func (c CVResult) Summary() model.CVSummary {
+	return model.CVSummary{Scheme: string(c.Scheme), Folds: c.Folds, Repeats: c.Repeats, N: c.N,
+		Accuracy: c.Accuracy, AccuracyStd: c.AccuracyStd, MacroF1: c.MacroF1, MacroF1Std: c.MacroF1Std, Top3: c.Top3}
+}

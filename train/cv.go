@@ -1,0 +1,137 @@
+package train
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/flowlens/ntc/model/forest"
+)
+
+// Recipe is how a model is grown from a training set: forest settings, and optionally a feature selection
+// made on the training rows alone (inside each fold during cross-validation).
+type Recipe struct {
+	Forest    forest.Params `json:"forest"`
+	SelectTop int           `json:"select_top,omitempty"` // keep the N most important features; 0 keeps all
+}
+
+// Fit grows the recipe's forest on x, y.
+func (r Recipe) Fit(x [][]float64, y []int, nClasses int) *forest.Forest {
+	p := r.Forest
+	if r.SelectTop > 0 && r.SelectTop < len(x[0]) {
+		probe := p
+		probe.Trees = min(p.Trees, 200)
+		probe.Seed = p.Seed ^ 0xfeed
+		imp := forest.Fit(x, y, nClasses, probe).Importance
+		p.Features = topFeatures(imp, r.SelectTop)
+	}
+	return forest.Fit(x, y, nClasses, p)
+}
+
+// topFeatures returns the indexes of the n largest importances, in index order.
+func topFeatures(imp []float64, n int) []int {
+	idx := make([]int, len(imp))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(imp[b], imp[a]) })
+	idx = idx[:n]
+	slices.Sort(idx)
+	return idx
+}
+
+// Scheme names how cross-validation folds are drawn.
+type Scheme string
+
+// The fold schemes.
+const (
+	Stratified Scheme = "stratified"
+	Grouped    Scheme = "grouped by (Source_IP, Destination_IP)"
+)
+
+// CVResult is a repeated k-fold cross-validation: means over repeats and their spread.
+type CVResult struct {
+	Scheme      Scheme  `json:"scheme"`
+	Folds       int     `json:"folds"`
+	Repeats     int     `json:"repeats"`
+	N           int     `json:"n"`
+	Accuracy    float64 `json:"accuracy"`
+	AccuracyStd float64 `json:"accuracy_std"` // across repeats
+	MacroF1     float64 `json:"macro_f1"`
+	MacroF1Std  float64 `json:"macro_f1_std"`
+	Top3        float64 `json:"top3_accuracy"`
+	// Last is the per-class report pooled over all repeats' out-of-fold predictions.
+	Last Report `json:"-"`
+	// OOF holds each repeat's out-of-fold class probabilities, row by row.
+	OOF [][][]float64 `json:"-"`
+}
+
+// FitFunc trains on x, y and returns a function giving class probabilities for a vector.
+type FitFunc func(x [][]float64, y []int) func(x []float64) []float64
+
+// CrossValidate runs repeats × folds-fold cross-validation of fit on d. Repeat r draws its folds with seed+r,
+// so results are deterministic and every recipe compared with the same seed sees the same folds.
+func CrossValidate(d *Dataset, scheme Scheme, folds, repeats int, seed uint64, fit FitFunc) CVResult {
+	res := CVResult{Scheme: scheme, Folds: folds, Repeats: repeats, N: len(d.Y)}
+	var accs, f1s []float64
+	var allTrue, allPred []int
+	top3 := 0
+	for rep := 0; rep < repeats; rep++ {
+		var fold []int
+		if scheme == Grouped {
+			fold = GroupedFolds(d.Groups, folds, seed+uint64(rep))
+		} else {
+			fold = StratifiedFolds(d.Y, folds, seed+uint64(rep))
+		}
+		oof := make([][]float64, len(d.Y))
+		for f := 0; f < folds; f++ {
+			var trainIdx, testIdx []int
+			for i, fi := range fold {
+				if fi == f {
+					testIdx = append(testIdx, i)
+				} else {
+					trainIdx = append(trainIdx, i)
+				}
+			}
+			if len(testIdx) == 0 {
+				continue
+			}
+			tr := d.Subset(trainIdx)
+			predict := fit(tr.X, tr.Y)
+			for _, i := range testIdx {
+				oof[i] = predict(d.X[i])
+			}
+		}
+		pred := make([]int, len(oof))
+		for i, p := range oof {
+			pred[i] = argmax(p)
+			if inTopK(p, d.Y[i], 3) {
+				top3++
+			}
+		}
+		rep := Evaluate(d.Y, pred, d.Labels)
+		accs = append(accs, rep.Accuracy)
+		f1s = append(f1s, rep.MacroF1)
+		allTrue = append(allTrue, d.Y...)
+		allPred = append(allPred, pred...)
+		res.OOF = append(res.OOF, oof)
+	}
+	res.Accuracy, res.AccuracyStd = meanStd(accs)
+	res.MacroF1, res.MacroF1Std = meanStd(f1s)
+	res.Top3 = float64(top3) / float64(len(d.Y)*repeats)
+	res.Last = Evaluate(allTrue, allPred, d.Labels)
+	return res
+}
+
+func meanStd(v []float64) (float64, float64) {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	m := s / float64(len(v))
+	var ss float64
+	for _, x := range v {
+		ss += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(ss / float64(len(v)))
+}
