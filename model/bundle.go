@@ -16,13 +16,10 @@ const (
 
 // Bundle is one task's trained model and everything needed to use and judge it.
 type Bundle struct {
-	Format  string `json:"format"`
-	Task    string `json:"task"`
-	Version string `json:"version"` // task and a digest of the model text: equal versions are equal models
-	// FeatureNames are the vector the ensemble reads. A stacked bundle's vector is the base features followed
-	// by one probability per label of the bundle it is stacked on.
-	FeatureNames []string `json:"feature_names"`
-	StackedOn    string   `json:"stacked_on,omitempty"` // the task whose probabilities this bundle reads, if any
+	Format       string   `json:"format"`
+	Task         string   `json:"task"`
+	Version      string   `json:"version"`       // task and a digest of the model text: equal versions are equal models
+	FeatureNames []string `json:"feature_names"` // the vector the ensemble reads: features.FeatureNames
 	Labels       []string `json:"labels"`
 	Training     Training `json:"training"`
 	Metrics      Metrics  `json:"metrics"`

@@ -7,16 +7,6 @@ import (
 	"github.com/flowlens/ntc/features"
 )
 
-// StackedFeatureNames is the input list of a bundle stacked on another task: the base features followed by
-// one probability per label of that task.
-func StackedFeatureNames(base []string, onTask string, onLabels []string) []string {
-	names := slices.Clone(base)
-	for _, l := range onLabels {
-		names = append(names, onTask+"_proba:"+l)
-	}
-	return names
-}
-
 // Tasks selects what to predict.
 type Tasks struct {
 	App bool
@@ -32,8 +22,7 @@ type Result struct {
 	Att *Prediction
 }
 
-// Classifier labels flows with the application and the attribution bundles. The attribution model reads the
-// application model's probabilities, so the application model runs whenever either task is asked for.
+// Classifier labels flows with the application and the attribution bundles.
 type Classifier struct {
 	App *Predictor
 	Att *Predictor
@@ -44,12 +33,10 @@ func NewClassifier(app, att *Bundle) (*Classifier, error) {
 	if app.Task != TaskApp || att.Task != TaskAtt {
 		return nil, fmt.Errorf("want an %s and an %s bundle, got %s and %s", TaskApp, TaskAtt, app.Task, att.Task)
 	}
-	if !slices.Equal(app.FeatureNames, features.FeatureNames) {
-		return nil, fmt.Errorf("bundle %s was trained on another feature list than this build computes; retrain it", app.Version)
-	}
-	want := StackedFeatureNames(features.FeatureNames, TaskApp, app.Labels)
-	if att.StackedOn != TaskApp || !slices.Equal(att.FeatureNames, want) {
-		return nil, fmt.Errorf("bundle %s is not stacked on %s; retrain it", att.Version, app.Version)
+	for _, b := range []*Bundle{app, att} {
+		if !slices.Equal(b.FeatureNames, features.FeatureNames) {
+			return nil, fmt.Errorf("bundle %s was trained on another feature list than this build computes; retrain it", b.Version)
+		}
 	}
 	ap, err := NewPredictor(app)
 	if err != nil {
@@ -65,30 +52,25 @@ func NewClassifier(app, att *Bundle) (*Classifier, error) {
 // ClassifierScratch is one goroutine's working memory for a Classifier.
 type ClassifierScratch struct {
 	app, att Scratch
-	stacked  []float64
 }
 
 // Classify predicts the asked tasks for one feature vector.
 func (c *Classifier) Classify(x features.FeatureVector, tasks Tasks, s *ClassifierScratch) (Result, error) {
 	var res Result
-	if !tasks.App && !tasks.Att {
-		return res, nil
-	}
-	appProba, err := c.App.Proba(x, &s.app)
-	if err != nil {
-		return res, fmt.Errorf("%s model: %w", TaskApp, err)
-	}
 	if tasks.App {
-		p := c.App.Rank(appProba)
+		proba, err := c.App.Proba(x, &s.app)
+		if err != nil {
+			return res, fmt.Errorf("%s model: %w", TaskApp, err)
+		}
+		p := c.App.Rank(proba)
 		res.App = &p
 	}
 	if tasks.Att {
-		s.stacked = append(append(s.stacked[:0], x...), appProba...)
-		attProba, err := c.Att.Proba(s.stacked, &s.att)
+		proba, err := c.Att.Proba(x, &s.att)
 		if err != nil {
 			return res, fmt.Errorf("%s model: %w", TaskAtt, err)
 		}
-		p := c.Att.Rank(attProba)
+		p := c.Att.Rank(proba)
 		res.Att = &p
 	}
 	return res, nil

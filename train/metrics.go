@@ -1,8 +1,11 @@
 package train
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/flowlens/ntc/model"
 )
 
 // ClassStats are one class's precision, recall and F1 on a labelled set.
@@ -114,4 +117,34 @@ func inTopK(p []float64, c, k int) bool {
 		}
 	}
 	return better < k
+}
+
+// EvaluatePredictor scores a bundle's predictor on a prepared dataset, matching classes by label name: a row
+// whose label the model does not know counts as wrong.
+func EvaluatePredictor(p *model.Predictor, d *Dataset) (Report, error) {
+	labels := p.Bundle.Labels
+	index := make(map[string]int, len(labels))
+	for i, l := range labels {
+		index[l] = i
+	}
+	all := slices.Clone(labels)
+	yTrue := make([]int, len(d.Y))
+	yPred := make([]int, len(d.Y))
+	var s model.Scratch
+	for i, x := range d.X {
+		name := d.Labels[d.Y[i]]
+		c, ok := index[name]
+		if !ok {
+			c = len(all)
+			index[name] = c
+			all = append(all, name)
+		}
+		yTrue[i] = c
+		proba, err := p.Proba(x, &s)
+		if err != nil {
+			return Report{}, fmt.Errorf("row %d: %w", i+1, err)
+		}
+		yPred[i] = argmax(proba)
+	}
+	return Evaluate(yTrue, yPred, all), nil
 }

@@ -136,6 +136,7 @@ func (g *grower) grow() (Tree, []float64) {
 	g.nodes = nil
 	g.nLeaves = 0
 	g.importance = make([]float64, len(g.x[0]))
+	copy(g.featOrder, g.cands) // shuffles below start from the same order in every tree: results can't depend on scheduling
 	rows := g.sampleRows()
 	g.split(rows, 0)
 	return Tree{Nodes: g.nodes, NLeaves: g.nLeaves}, g.importance

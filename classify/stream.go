@@ -1,0 +1,191 @@
+package classify
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/flowlens/ntc/features"
+	"github.com/flowlens/ntc/model"
+)
+
+// Options tune a streaming run.
+type Options struct {
+	Tasks   model.Tasks
+	Workers int // goroutines classifying; 0 = GOMAXPROCS
+	// OnRow, if set, sees every row in input order after it is written (the page's results table, counters).
+	OnRow func(*Row)
+}
+
+// Stats count what a run did.
+type Stats struct {
+	Rows      int // data rows read, good or bad
+	BadRows   int // rows reported in the error column
+	ByApp     map[string]int
+	ByAtt     map[string]int
+	BytesRead int64
+}
+
+// batchRows is how many rows travel together between the stages: big enough to amortise channel hand-offs,
+// small enough that memory stays flat whatever the file size.
+const batchRows = 256
+
+type batch struct {
+	seq  int
+	recs []*features.FlowRecord
+	errs []error
+	rows []Row
+	out  bytes.Buffer
+}
+
+// Stream reads a flow CSV from r and writes the classified CSV to w: every input row, in order, followed by
+// OutputColumns. It fails before writing anything when the header is unusable (a *features.MissingColumnsError
+// or *features.HeaderError); a bad row is written with its error and the run goes on.
+func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opts Options) (Stats, error) {
+	counter := &countingReader{r: r}
+	rd, err := features.NewReader(counter)
+	if err != nil {
+		return Stats{}, err
+	}
+	width := len(rd.Header())
+	cw := csv.NewWriter(w)
+	if err := cw.Write(OutputHeader(rd.Header())); err != nil {
+		return Stats{}, err
+	}
+	cw.Flush()
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	todo := make(chan *batch, workers)
+	done := make(chan *batch, workers)
+	var readErr error
+	go func() { // reader
+		defer close(todo)
+		for seq := 0; ; seq++ {
+			b := &batch{seq: seq}
+			for len(b.recs) < batchRows {
+				rec, err := rd.Read()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil && !IsRowError(err) {
+					readErr = err
+					break
+				}
+				b.recs = append(b.recs, rec)
+				b.errs = append(b.errs, err)
+			}
+			if len(b.recs) > 0 {
+				select {
+				case todo <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if len(b.recs) < batchRows {
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var s Scratch
+			var fields []string
+			for b := range todo {
+				bw := csv.NewWriter(&b.out)
+				b.rows = make([]Row, len(b.recs))
+				for j, rec := range b.recs {
+					b.rows[j] = Classify(c, rec, b.errs[j], opts.Tasks, &s)
+					fields = b.rows[j].AppendRecord(fields[:0], width)
+					bw.Write(fields) // a bytes.Buffer cannot fail
+				}
+				bw.Flush()
+				select {
+				case done <- b:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+
+	st := Stats{ByApp: map[string]int{}, ByAtt: map[string]int{}}
+	pending := map[int]*batch{}
+	next := 0
+	var writeErr error
+	for b := range done {
+		pending[b.seq] = b
+		for {
+			nb, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if writeErr == nil {
+				if _, err := w.Write(nb.out.Bytes()); err != nil {
+					writeErr = fmt.Errorf("writing output: %w", err)
+					cancel()
+				}
+			}
+			for i := range nb.rows {
+				st.count(&nb.rows[i])
+				if opts.OnRow != nil {
+					opts.OnRow(&nb.rows[i])
+				}
+			}
+		}
+	}
+	if writeErr == nil {
+		writeErr = ctx.Err() // cancelled by the caller: the output is incomplete
+	}
+	if writeErr != nil {
+		return st, writeErr
+	}
+	if readErr != nil {
+		return st, fmt.Errorf("reading input after row %d: %w", st.Rows, readErr)
+	}
+	st.BytesRead = counter.n // the reader goroutine has finished: it closed todo
+	return st, nil
+}
+
+func (st *Stats) count(r *Row) {
+	st.Rows++
+	if r.Err != nil {
+		st.BadRows++
+		return
+	}
+	if r.Result.App != nil {
+		st.ByApp[r.Result.App.Label]++
+	}
+	if r.Result.Att != nil {
+		st.ByAtt[r.Result.Att.Label]++
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,178 @@
+package model_test
+
+import (
+	"bufio"
+	"bytes"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dmitryikh/leaves"
+
+	"github.com/flowlens/ntc/features"
+	"github.com/flowlens/ntc/internal/radcom"
+	"github.com/flowlens/ntc/model"
+	"github.com/flowlens/ntc/model/forest"
+	"github.com/flowlens/ntc/train"
+)
+
+// vectors returns a labelled training set and a second, unseen set of vectors to predict on.
+func vectors(t *testing.T, trainFile string) (*train.Dataset, [][]float64) {
+	t.Helper()
+	ds, err := train.LoadDataset(radcom.Path(t, trainFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := append([][]float64(nil), ds.X...)
+	x = append(x, unlabeledVectors(t)...)
+	return ds, x
+}
+
+func unlabeledVectors(t *testing.T) [][]float64 {
+	t.Helper()
+	r, err := features.NewReader(bytes.NewReader(radcom.Read(t, radcom.AttUnlabeled)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]float64
+	for {
+		rec, err := r.Read()
+		if err != nil {
+			break
+		}
+		out = append(out, features.Extract(rec, nil))
+	}
+	if len(out) != 6249 {
+		t.Fatalf("read %d unlabeled rows", len(out))
+	}
+	return out
+}
+
+func bundleFor(t *testing.T, f *forest.Forest, labels []string, encoding string) *model.Bundle {
+	t.Helper()
+	text, err := model.WriteLightGBM(f, features.FeatureNames, encoding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &model.Bundle{Format: model.BundleFormat, Task: model.TaskApp, Version: "test", Labels: labels,
+		FeatureNames: features.FeatureNames, Encoding: encoding, LightGBM: string(text)}
+}
+
+// TestParityWithTrainer checks that the LightGBM text read back predicts exactly what the trainer's
+// in-memory forest predicts, on the training rows and on 6,249 rows it never saw.
+func TestParityWithTrainer(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		file     string
+		vote     forest.Vote
+		encoding string
+	}{
+		{"app forest, class per leaf, flat walker", radcom.AppTrain, forest.HardVote, model.EncodingClassPerLeaf},
+		{"att forest, class per leaf, leaves", radcom.AttTrain, forest.HardVote, model.EncodingClassPerLeaf},
+		{"att forest, LightGBM multiclass, leaves", radcom.AttTrain, forest.SoftVote, model.EncodingMulticlass},
+		{"app forest, LightGBM multiclass, leaves", radcom.AppTrain, forest.SoftVote, model.EncodingMulticlass},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ds, x := vectors(t, tc.file)
+			p := forest.DefaultParams()
+			p.Trees, p.Vote = 20, tc.vote
+			if tc.encoding == model.EncodingMulticlass && len(ds.Labels) > 5 {
+				p.Trees = 3 // 128 trees a round: keep the file small
+			}
+			f := forest.Fit(ds.X, ds.Y, len(ds.Labels), p)
+			pred, err := model.NewPredictor(bundleFor(t, f, ds.Labels, tc.encoding))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s model.Scratch
+			for i, v := range x {
+				want := f.PredictProba(v, nil)
+				got, err := pred.Proba(v, &s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for c := range want {
+					if d := got[c] - want[c]; d > 1e-12 || d < -1e-12 {
+						t.Fatalf("vector %d class %s: bundle %v, trainer %v", i, ds.Labels[c], got[c], want[c])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestFlatWalkerMatchesLeaves checks the flat walker against leaves itself on the embedded app bundle: the
+// same LightGBM text, leaves' leaf indexes mapped to classes, the same votes.
+func TestFlatWalkerMatchesLeaves(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := c.App.Bundle
+	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(strings.NewReader(b.LightGBM)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafEns := ens.EnsembleWithLeafPredictions()
+	leafClass := leafValues(t, b.LightGBM)
+	leafIdx := make([]float64, leafEns.NEstimators())
+	var s model.Scratch
+	for i, v := range unlabeledVectors(t)[:2000] {
+		if err := leafEns.Predict(v, 0, leafIdx); err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float64, len(b.Labels))
+		for tree, l := range leafIdx {
+			want[int(leafClass[tree][int(l)])]++
+		}
+		got, err := c.App.Proba(v, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range want {
+			if math.Round(got[k]*float64(len(leafIdx))) != want[k] {
+				t.Fatalf("row %d class %s: flat %v, leaves %v votes", i, b.Labels[k], got[k], want[k])
+			}
+		}
+	}
+}
+
+func leafValues(t *testing.T, text string) [][]float64 {
+	var out [][]float64
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(line, "leaf_value="); ok {
+			var row []float64
+			for _, f := range strings.Fields(v) {
+				x, err := strconv.ParseFloat(f, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				row = append(row, x)
+			}
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+func TestEmbeddedBundles(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		p      *model.Predictor
+		task   string
+		labels int
+	}{{c.App, model.TaskApp, 128}, {c.Att, model.TaskAtt, 5}} {
+		b := tc.p.Bundle
+		if b.Task != tc.task || len(b.Labels) != tc.labels || !strings.HasPrefix(b.Version, tc.task+"-") {
+			t.Errorf("%s bundle: task %s, %d labels, version %s", tc.task, b.Task, len(b.Labels), b.Version)
+		}
+		m := b.Metrics
+		if m.Stratified.Accuracy <= 0 || m.Grouped.Accuracy <= 0 || m.Stratified.Repeats < 3 {
+			t.Errorf("%s bundle carries no cross-validated metrics: %+v", tc.task, m)
+		}
+	}
+}

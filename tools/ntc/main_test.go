@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/flowlens/ntc/internal/radcom"
+)
+
+func ntc(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+var lastLine = regexp.MustCompile(`\naccuracy=(0\.\d{4}|1\.0000) macro_f1=(0\.\d{4}|1\.0000) n=(\d+)\n$`)
+
+func TestEvalPrintsTheContractLastLine(t *testing.T) {
+	for _, tc := range []struct{ task, file, n string }{
+		{"app", radcom.AppTrain, "640"},
+		{"att", radcom.AttTrain, "25"},
+	} {
+		code, out, errOut := ntc(t, "eval", "-task", tc.task, "-data", radcom.Path(t, tc.file))
+		m := lastLine.FindStringSubmatch(out)
+		if code != 0 || m == nil || m[3] != tc.n {
+			t.Fatalf("eval %s: exit %d, stderr %q, output ends %q", tc.task, code, errOut, tail(out))
+		}
+		if !strings.Contains(out, "precision") {
+			t.Errorf("eval %s prints no per-class table", tc.task)
+		}
+	}
+}
+
+func TestCVPrintsMeanAndSpread(t *testing.T) {
+	code, out, errOut := ntc(t, "cv", "-task", "att", "-data", radcom.Path(t, radcom.AttTrain), "-folds", "5", "-repeats", "4")
+	if code != 0 || !lastLine.MatchString(out) || !strings.Contains(out, "spread: accuracy_std=") {
+		t.Fatalf("exit %d, stderr %q, output ends %q", code, errOut, tail(out))
+	}
+}
+
+func TestClassifyFiles(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.csv")
+	code, _, errOut := ntc(t, "classify", "-in", radcom.Path(t, radcom.AttTrain), "-out", out)
+	if code != 0 || !strings.Contains(errOut, "classified 25 rows, 0 bad") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(string(b), "\n"); lines != 26 {
+		t.Errorf("%d output lines, want 26", lines)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	lines := strings.Split(string(radcom.Read(t, radcom.AttTrain)), "\n")
+	badRows := filepath.Join(dir, "bad.csv")
+	os.WriteFile(badRows, []byte(lines[0]+"\n"+lines[1]+"\n"+strings.Replace(lines[2], ",", ",oops", 7)+"\n"), 0o644)
+	noColumns := filepath.Join(dir, "nocols.csv")
+	os.WriteFile(noColumns, []byte("a,b\n1,2\n"), 0o644)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"bad rows", []string{"classify", "-in", badRows, "-out", filepath.Join(dir, "o.csv")}, exitBadRows, "1 bad"},
+		{"missing columns", []string{"classify", "-in", noColumns, "-out", filepath.Join(dir, "o2.csv")}, exitFailure, "missing 106 required column(s)"},
+		{"missing file", []string{"classify", "-in", filepath.Join(dir, "nope.csv")}, exitFailure, "no such file"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
+		{"bad flag", []string{"classify", "-tasks", "weather"}, exitUsage, "unknown task"},
+		{"no data", []string{"eval", "-task", "app"}, exitUsage, "-data is required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := ntc(t, tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, errOut, tc.code, tc.stderr)
+			}
+		})
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 300 {
+		return s[len(s)-300:]
+	}
+	return s
+}
