@@ -6,6 +6,11 @@ SEED    ?= 1
 
 .PHONY: build test model cv baseline bench run clean
 
+# The page (web/web.mk: web, web-test, size) and the edge API (worker/worker.mk: edge, edge-test) keep their
+# own targets next to their code.
+-include web/web.mk
+-include worker/worker.mk
+
 build:
 	$(GO) build -o $(NTC) ./tools/ntc
 
