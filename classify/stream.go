@@ -3,7 +3,6 @@ package classify
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 // Options tune a streaming run.
 type Options struct {
 	Tasks   model.Tasks
+	Format  Format
 	Workers int // goroutines classifying; 0 = GOMAXPROCS
 	// OnRow, if set, sees every row in input order after it is written (the page's results table, counters).
 	OnRow func(*Row)
@@ -52,12 +52,10 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 	if err != nil {
 		return Stats{}, err
 	}
-	width := len(rd.Header())
-	cw := csv.NewWriter(w)
-	if err := cw.Write(OutputHeader(rd.Header())); err != nil {
-		return Stats{}, err
+	header := rd.Header()
+	if err := writePreamble(w, opts.Format, header); err != nil {
+		return Stats{}, fmt.Errorf("writing output: %w", err)
 	}
-	cw.Flush()
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -102,16 +100,15 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 		go func() {
 			defer wg.Done()
 			var s Scratch
-			var fields []string
+			enc := newEncoder(opts.Format, header)
 			for b := range todo {
-				bw := csv.NewWriter(&b.out)
 				b.rows = make([]Row, len(b.recs))
+				enc.begin(&b.out)
 				for j, rec := range b.recs {
 					b.rows[j] = Classify(c, rec, b.errs[j], opts.Tasks, &s)
-					fields = b.rows[j].AppendRecord(fields[:0], width)
-					bw.Write(fields) // a bytes.Buffer cannot fail
+					enc.encode(&b.rows[j])
 				}
-				bw.Flush()
+				enc.end()
 				select {
 				case done <- b:
 				case <-ctx.Done():

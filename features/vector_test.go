@@ -144,8 +144,6 @@ func TestGoldenVectors(t *testing.T) {
 	}
 }
 
-
-
 func itoa(i int) string {
 	b, _ := json.Marshal(i)
 	return string(b)

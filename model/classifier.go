@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/flowlens/ntc/features"
 )
@@ -15,6 +16,22 @@ type Tasks struct {
 
 // Both selects both tasks.
 var Both = Tasks{App: true, Att: true}
+
+// ParseTasks reads a comma-separated task list: "app", "att" (or "attribution"), or both.
+func ParseTasks(s string) (Tasks, error) {
+	var t Tasks
+	for _, name := range strings.Split(s, ",") {
+		switch strings.TrimSpace(name) {
+		case TaskApp:
+			t.App = true
+		case TaskAtt, "attribution":
+			t.Att = true
+		default:
+			return t, fmt.Errorf("unknown task %q (want app, att or app,att)", name)
+		}
+	}
+	return t, nil
+}
 
 // Result is one flow's predictions; a task not asked for is nil.
 type Result struct {

@@ -30,20 +30,43 @@ func (f *FlatForest) NTrees() int { return len(f.roots) }
 
 // Votes adds one vote per tree for the class its leaf names into votes (len = number of classes).
 func (f *FlatForest) Votes(x []float64, votes []float64) {
-	nodes := f.nodes
-	for _, i := range f.roots {
+	nodes, roots := f.nodes, f.roots
+	// Walk four trees side by side: their node loads miss the cache independently, so the CPU overlaps them
+	// instead of waiting for each in turn. A finished walk parks on its leaf (a leaf steps to itself).
+	t := 0
+	for ; t+4 <= len(roots); t += 4 {
+		a, b, c, d := roots[t], roots[t+1], roots[t+2], roots[t+3]
 		for {
-			n := &nodes[i]
-			if n.feature < 0 {
-				votes[n.next]++
+			na, nb, nc, nd := &nodes[a], &nodes[b], &nodes[c], &nodes[d]
+			if na.feature < 0 && nb.feature < 0 && nc.feature < 0 && nd.feature < 0 {
+				votes[na.next]++
+				votes[nb.next]++
+				votes[nc.next]++
+				votes[nd.next]++
 				break
 			}
-			i = n.next
-			if x[n.feature] > n.threshold {
-				i++
-			}
+			a, b, c, d = step(na, a, x), step(nb, b, x), step(nc, c, x), step(nd, d, x)
 		}
 	}
+	for ; t < len(roots); t++ {
+		i := roots[t]
+		for nodes[i].feature >= 0 {
+			i = step(&nodes[i], i, x)
+		}
+		votes[nodes[i].next]++
+	}
+}
+
+// step returns the node after n (at index i) for vector x; a leaf stays where it is.
+func step(n *flatNode, i int32, x []float64) int32 {
+	if n.feature < 0 {
+		return i
+	}
+	next := n.next
+	if x[n.feature] > n.threshold {
+		next++
+	}
+	return next
 }
 
 // parseFlatForest reads class-per-leaf LightGBM text into a FlatForest.

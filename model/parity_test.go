@@ -18,7 +18,7 @@ import (
 )
 
 // vectors returns a labelled training set and a second, unseen set of vectors to predict on.
-func vectors(t *testing.T, trainFile string) (*train.Dataset, [][]float64) {
+func vectors(t testing.TB, trainFile string) (*train.Dataset, [][]float64) {
 	t.Helper()
 	ds, err := train.LoadDataset(radcom.Path(t, trainFile))
 	if err != nil {
@@ -29,7 +29,7 @@ func vectors(t *testing.T, trainFile string) (*train.Dataset, [][]float64) {
 	return ds, x
 }
 
-func unlabeledVectors(t *testing.T) [][]float64 {
+func unlabeledVectors(t testing.TB) [][]float64 {
 	t.Helper()
 	r, err := features.NewReader(bytes.NewReader(radcom.Read(t, radcom.AttUnlabeled)))
 	if err != nil {
@@ -49,7 +49,7 @@ func unlabeledVectors(t *testing.T) [][]float64 {
 	return out
 }
 
-func bundleFor(t *testing.T, f *forest.Forest, labels []string, encoding string) *model.Bundle {
+func bundleFor(t testing.TB, f *forest.Forest, labels []string, encoding string) *model.Bundle {
 	t.Helper()
 	text, err := model.WriteLightGBM(f, features.FeatureNames, encoding)
 	if err != nil {

@@ -49,11 +49,12 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 		}
 		return &Predictor{Bundle: b, flat: flat}, nil
 	}
-	return newLeavesPredictor(b)
+	return NewLeavesPredictor(b)
 }
 
-// newLeavesPredictor loads the bundle's ensemble with leaves, whatever its class count.
-func newLeavesPredictor(b *Bundle) (*Predictor, error) {
+// NewLeavesPredictor loads the bundle's ensemble with leaves whatever its class count: the reference the flat
+// walker is tested and measured against.
+func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(strings.NewReader(b.LightGBM)), false)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: loading ensemble: %w", b.Version, err)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 
 	"github.com/flowlens/ntc/classify"
 	"github.com/flowlens/ntc/model"
@@ -23,7 +22,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	tasks, err := parseTasks(*tasksFlag)
+	tasks, err := model.ParseTasks(*tasksFlag)
 	if err != nil {
 		return usageError{err}
 	}
@@ -65,19 +64,4 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 		return errBadRows
 	}
 	return nil
-}
-
-func parseTasks(s string) (model.Tasks, error) {
-	var t model.Tasks
-	for _, name := range strings.Split(s, ",") {
-		switch strings.TrimSpace(name) {
-		case model.TaskApp:
-			t.App = true
-		case model.TaskAtt, "attribution":
-			t.Att = true
-		default:
-			return t, fmt.Errorf("unknown task %q (want app, att or app,att)", name)
-		}
-	}
-	return t, nil
 }

@@ -29,6 +29,7 @@ var commands = []command{
 	{"cv", "repeated k-fold cross-validation of the training recipe", runCV},
 	{"train", "train a model bundle", runTrain},
 	{"folds", "print the cross-validation folds (for side-by-side baselines)", runFolds},
+	{"serve", "serve the page and the HTTP API", runServe},
 }
 
 // errBadRows marks a run that completed but reported bad rows.

@@ -1,0 +1,249 @@
+// Package api is the product's HTTP API: one http.Handler that the native server (`ntc serve`) and the edge
+// worker (worker/, on workerd) both serve unchanged. It streams a flow CSV through the same pipeline as
+// `ntc classify`, so a response is byte-identical to the CLI's output for the same input.
+package api
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/flowlens/ntc/classify"
+	"github.com/flowlens/ntc/features"
+	"github.com/flowlens/ntc/model"
+)
+
+// DefaultMaxBody is the largest request body accepted unless Options says otherwise: Cloudflare's request
+// size limit on its free and pro plans, so the native server and the edge answer alike.
+const DefaultMaxBody = 100 << 20
+
+// Options configure a Handler.
+type Options struct {
+	MaxBody int64 // bytes; 0 means DefaultMaxBody
+	Workers int   // classifying goroutines per request; 0 = GOMAXPROCS
+}
+
+// ErrorBody is the JSON body of every error response.
+type ErrorBody struct {
+	Error  string `json:"error"`  // a short machine-readable code
+	Detail string `json:"detail"` // what went wrong, for a person
+}
+
+//go:embed openapi.json
+var openAPI []byte
+
+// Handler serves the API.
+type Handler struct {
+	c    *model.Classifier
+	opts Options
+	mux  *http.ServeMux
+}
+
+// NewHandler returns the API over a classifier.
+func NewHandler(c *model.Classifier, opts Options) *Handler {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	h := &Handler{c: c, opts: opts, mux: http.NewServeMux()}
+	h.mux.HandleFunc("/v1/classify", h.classify)
+	h.mux.HandleFunc("/v1/model", get(h.modelCard))
+	h.mux.HandleFunc("/healthz", get(h.healthz))
+	h.mux.HandleFunc("/openapi.json", get(h.openapi))
+	h.mux.HandleFunc("/docs", get(h.docs))
+	return h
+}
+
+// Routes are the paths the Handler answers; the native server sends everything else to the static page.
+var Routes = []string{"/v1/", "/healthz", "/openapi.json", "/docs"}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cors(w.Header())
+	if r.Method == http.MethodOptions {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no such endpoint: %s (see /docs)", r.URL.Path))
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// cors lets any origin's scripts call the API: it holds no cookies or credentials.
+func cors(h http.Header) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Content-Type, Accept")
+	h.Set("Access-Control-Expose-Headers", "X-NTC-Model-App, X-NTC-Model-Att")
+	h.Set("Access-Control-Max-Age", "86400")
+}
+
+func get(f http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; use GET")
+			return
+		}
+		f(w, r)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, detail string) {
+	writeJSON(w, status, ErrorBody{Error: code, Detail: detail})
+}
+
+func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPI)
+}
+
+// ModelCard describes the models behind the API.
+type ModelCard struct {
+	App           TaskCard `json:"app"`
+	Attribution   TaskCard `json:"attribution"`
+	FeatureNames  []string `json:"feature_names"`
+	OutputColumns []string `json:"output_columns"`
+	MaxBodyBytes  int64    `json:"max_body_bytes"`
+}
+
+// TaskCard is one task's model.
+type TaskCard struct {
+	Version  string        `json:"version"`
+	Labels   []string      `json:"labels"`
+	Trees    int           `json:"trees"`
+	Encoding string        `json:"encoding"`
+	Metrics  model.Metrics `json:"metrics"`
+}
+
+func taskCard(b *model.Bundle) TaskCard {
+	return TaskCard{Version: b.Version, Labels: b.Labels, Trees: b.Training.Trees, Encoding: b.Encoding, Metrics: b.Metrics}
+}
+
+// Card returns the model card the API serves at /v1/model.
+func (h *Handler) Card() ModelCard {
+	return ModelCard{App: taskCard(h.c.App.Bundle), Attribution: taskCard(h.c.Att.Bundle),
+		FeatureNames: features.FeatureNames, OutputColumns: classify.OutputColumns, MaxBodyBytes: h.opts.MaxBody}
+}
+
+func (h *Handler) modelCard(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, h.Card())
+}
+
+func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST, OPTIONS")
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; POST a flow CSV")
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "text/csv" && mt != "application/csv") {
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type",
+			fmt.Sprintf("Content-Type %q: send the flow CSV as text/csv", r.Header.Get("Content-Type")))
+		return
+	}
+	if r.ContentLength > h.opts.MaxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large",
+			fmt.Sprintf("body is %d bytes; the limit is %d: split the file (ntc classify --remote does)", r.ContentLength, h.opts.MaxBody))
+		return
+	}
+	tasks := model.Both
+	if s := r.URL.Query().Get("tasks"); s != "" {
+		var err error
+		if tasks, err = model.ParseTasks(s); err != nil {
+			writeError(w, http.StatusBadRequest, "bad_tasks", err.Error())
+			return
+		}
+	}
+	format, contentType := classify.CSV, "text/csv; charset=utf-8"
+	if accepts(r, "application/x-ndjson") {
+		format, contentType = classify.NDJSON, "application/x-ndjson"
+	}
+	// Stream answers while it still reads: without full duplex, Go's HTTP/1 server closes the request body at
+	// the first write. Servers that cannot do it (HTTP/2 already does) return an error we can ignore.
+	_ = http.NewResponseController(w).EnableFullDuplex()
+	body := http.MaxBytesReader(w, r.Body, h.opts.MaxBody)
+	out := &lazyWriter{w: w, contentType: contentType, models: [2]string{h.c.App.Bundle.Version, h.c.Att.Bundle.Version}}
+	_, err := classify.Stream(r.Context(), h.c, body, out, classify.Options{Tasks: tasks, Format: format, Workers: h.opts.Workers})
+	if err == nil {
+		if !out.started { // an input with a header and no rows, as NDJSON: nothing to write but a 200
+			out.start()
+		}
+		return
+	}
+	var tooBig *http.MaxBytesError
+	var missing *features.MissingColumnsError
+	var header *features.HeaderError
+	switch {
+	case out.started:
+		// The status line is gone: cut the response short rather than let a truncated body pass as whole.
+		log.Printf("api: aborting a classify response after output began: %v", err)
+		panic(http.ErrAbortHandler)
+	case errors.As(err, &tooBig):
+		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("body exceeds the limit of %d bytes", h.opts.MaxBody))
+	case errors.As(err, &missing):
+		writeError(w, http.StatusBadRequest, "missing_columns", err.Error())
+	case errors.As(err, &header):
+		writeError(w, http.StatusBadRequest, "bad_header", err.Error())
+	default:
+		writeError(w, http.StatusBadRequest, "unreadable_body", err.Error())
+	}
+}
+
+// accepts reports whether the request's Accept header names mediaType.
+func accepts(r *http.Request, mediaType string) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == mediaType {
+			return true
+		}
+	}
+	return false
+}
+
+// lazyWriter sends the 200 status line with the first byte of output, so a request whose header is unusable
+// can still be answered with a 400.
+type lazyWriter struct {
+	w           http.ResponseWriter
+	contentType string
+	models      [2]string
+	started     bool
+}
+
+func (l *lazyWriter) start() {
+	h := l.w.Header()
+	h.Set("Content-Type", l.contentType)
+	h.Set("X-NTC-Model-App", l.models[0])
+	h.Set("X-NTC-Model-Att", l.models[1])
+	l.w.WriteHeader(http.StatusOK)
+	l.started = true
+}
+
+func (l *lazyWriter) Write(p []byte) (int, error) {
+	if !l.started {
+		l.start()
+	}
+	n, err := l.w.Write(p)
+	if f, ok := l.w.(http.Flusher); ok && err == nil {
+		f.Flush()
+	}
+	return n, err
+}
+
+var _ io.Writer = (*lazyWriter)(nil)
