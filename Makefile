@@ -14,10 +14,10 @@ SEED    ?= 1
 build:
 	$(GO) build -o $(NTC) ./tools/ntc
 
-## test: vet and run every test (the competition data must be at $(DATA))
-test:
+## test: vet and run every test, the edge API on local workerd included (the competition data must be at $(DATA))
+test: node_modules/.bin/wrangler
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 20m ./...
 
 ## model: retrain the embedded bundles from the competition data
 model: build

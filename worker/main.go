@@ -1,0 +1,31 @@
+//go:build js && wasm
+
+// Command worker serves the API (package api) on Cloudflare's Workers runtime through
+// github.com/syumai/workers. wrangler.toml at the repository root builds and runs it.
+package main
+
+import (
+	"strconv"
+
+	"github.com/syumai/workers"
+	"github.com/syumai/workers/cloudflare"
+
+	"github.com/flowlens/ntc/api"
+	"github.com/flowlens/ntc/model"
+)
+
+func main() {
+	c, err := model.Default()
+	if err != nil {
+		panic("loading the embedded models: " + err.Error())
+	}
+	opts := api.Options{Workers: 1} // one isolate, one thread: extra goroutines would only add hand-offs
+	if s := cloudflare.Getenv("NTC_MAX_BODY"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			panic("NTC_MAX_BODY: " + err.Error())
+		}
+		opts.MaxBody = n
+	}
+	workers.Serve(api.NewHandler(c, opts))
+}
