@@ -12,6 +12,7 @@ import (
 	"log"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/flowlens/ntc/classify"
@@ -172,6 +173,17 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	opts := classify.Options{Tasks: tasks, Workers: h.opts.Workers}
+	if q := r.URL.Query(); q.Has("rows_before") || q.Has("first_line") {
+		// a chunk of a larger file (ntc classify --remote): number rows and lines as that file's
+		var err1, err2 error
+		opts.RowsBefore, err1 = strconv.Atoi(q.Get("rows_before"))
+		opts.FirstLine, err2 = strconv.Atoi(q.Get("first_line"))
+		if err1 != nil || err2 != nil || opts.RowsBefore < 0 || opts.FirstLine < 2 {
+			writeError(w, http.StatusBadRequest, "bad_offset", "rows_before must be an integer >= 0 and first_line an integer >= 2, both given")
+			return
+		}
+	}
 	format, contentType := classify.CSV, "text/csv; charset=utf-8"
 	if accepts(r, "application/x-ndjson") {
 		format, contentType = classify.NDJSON, "application/x-ndjson"
@@ -181,7 +193,8 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).EnableFullDuplex()
 	body := http.MaxBytesReader(w, r.Body, h.opts.MaxBody)
 	out := &lazyWriter{w: w, contentType: contentType, models: [2]string{h.c.App.Bundle.Version, h.c.Att.Bundle.Version}}
-	_, err := classify.Stream(r.Context(), h.c, body, out, classify.Options{Tasks: tasks, Format: format, Workers: h.opts.Workers})
+	opts.Format = format
+	_, err := classify.Stream(r.Context(), h.c, body, out, opts)
 	if err == nil {
 		if !out.started { // an input with a header and no rows, as NDJSON: nothing to write but a 200
 			out.start()

@@ -20,6 +20,9 @@ type Options struct {
 	Workers int // goroutines classifying; 0 = GOMAXPROCS
 	// OnRow, if set, sees every row in input order after it is written (the page's results table, counters).
 	OnRow func(*Row)
+	// RowsBefore and FirstLine number a chunk of a larger file as that file's rows (features.Reader.Continue);
+	// zero values mean the input is a whole file.
+	RowsBefore, FirstLine int
 }
 
 // Stats count what a run did.
@@ -51,6 +54,9 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 	rd, err := features.NewReader(counter)
 	if err != nil {
 		return Stats{}, err
+	}
+	if opts.FirstLine > 0 {
+		rd.Continue(opts.RowsBefore, opts.FirstLine)
 	}
 	header := rd.Header()
 	if err := writePreamble(w, opts.Format, header); err != nil {

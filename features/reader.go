@@ -79,6 +79,7 @@ type Reader struct {
 	srcIPAt   int
 	dstIPAt   int
 	row       int
+	lineShift int // added to line numbers: see Continue
 }
 
 // NewReader reads the header from r and returns a Reader positioned at the first row. The label column is
@@ -146,6 +147,15 @@ func (rd *Reader) mapColumns() error {
 	return nil
 }
 
+// Continue makes the reader number its rows and lines as the continuation of a larger file: the first row read
+// becomes row rowsBefore+1, and line numbers shift so that this input's line 2 (its first row, after the
+// header) is line firstLine. A client that sends a file in chunks, each with the header repeated, gets the
+// same row errors as for the whole file.
+func (rd *Reader) Continue(rowsBefore, firstLine int) {
+	rd.row = rowsBefore
+	rd.lineShift = firstLine - 2
+}
+
 // Header returns the header as read (a leading UTF-8 BOM removed, names otherwise untouched).
 func (rd *Reader) Header() []string { return rd.header }
 
@@ -161,12 +171,13 @@ func (rd *Reader) Read() (*FlowRecord, error) {
 	}
 	rd.row++
 	line, _ := rd.csv.FieldPos(0)
+	line += rd.lineShift
 	rec := &FlowRecord{Row: rd.row, Line: line}
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			rec.Line = pe.StartLine
-			return rec, &RowError{Row: rd.row, Line: pe.StartLine, Reason: "malformed CSV: " + pe.Err.Error()}
+			rec.Line = pe.StartLine + rd.lineShift
+			return rec, &RowError{Row: rd.row, Line: rec.Line, Reason: "malformed CSV: " + pe.Err.Error()}
 		}
 		return nil, fmt.Errorf("reading row %d: %w", rd.row, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/flowlens/ntc/classify"
 	"github.com/flowlens/ntc/model"
@@ -19,6 +20,10 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "-", "where to write the classified CSV (- for stdout)")
 	tasksFlag := fs.String("tasks", "app,att", "tasks to predict: app, att or app,att")
 	workers := fs.Int("workers", 0, "classifying goroutines (0 = all cores)")
+	remote := fs.String("remote", "", "classify through the API at this base URL instead of locally (e.g. http://127.0.0.1:8787)")
+	parallel := fs.Int("parallel", 4, "with -remote: requests in flight")
+	chunkRows := fs.Int("chunk-rows", 5000, "with -remote: rows per request")
+	retryPause := fs.Duration("retry-pause", 500*time.Millisecond, "with -remote: pause before the first retry of a failed request (doubling after)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -26,9 +31,8 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	c, err := model.Default()
-	if err != nil {
-		return fmt.Errorf("loading the embedded models: %w", err)
+	if *parallel < 1 || *chunkRows < 1 {
+		return usageError{fmt.Errorf("-parallel and -chunk-rows must be at least 1")}
 	}
 	r, err := openIn(*in)
 	if err != nil {
@@ -47,7 +51,17 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	st, err := classify.Stream(ctx, c, r, bw, classify.Options{Tasks: tasks, Workers: *workers})
+	var st classify.Stats
+	if *remote != "" {
+		st, err = classifyRemote(ctx, r, bw, remoteOptions{base: *remote, parallel: *parallel, chunkRows: *chunkRows,
+			tasks: tasks, attempts: 4, backoff: *retryPause})
+	} else {
+		var c *model.Classifier
+		if c, err = model.Default(); err != nil {
+			return fmt.Errorf("loading the embedded models: %w", err)
+		}
+		st, err = classify.Stream(ctx, c, r, bw, classify.Options{Tasks: tasks, Workers: *workers})
+	}
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/flowlens/ntc/api"
+	"github.com/flowlens/ntc/internal/radcom"
+	"github.com/flowlens/ntc/model"
+)
+
+// flaky answers 503 to the first try of every chunk, so every chunk needs its retry.
+type flaky struct {
+	next http.Handler
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	first := !f.seen[r.URL.RawQuery]
+	f.seen[r.URL.RawQuery] = true
+	f.mu.Unlock()
+	if first && r.URL.Path == "/v1/classify" {
+		http.Error(w, "try again", http.StatusServiceUnavailable)
+		return
+	}
+	f.next.ServeHTTP(w, r)
+}
+
+// TestRemoteIsByteIdenticalToLocal splits real files, bad rows included, into many chunks sent in parallel to
+// a server that fails every first attempt, and compares the result with a local classify.
+func TestRemoteIsByteIdenticalToLocal(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(&flaky{next: api.NewHandler(c, api.Options{}), seen: map[string]bool{}})
+	defer srv.Close()
+
+	dir := t.TempDir()
+	lines := strings.Split(string(radcom.Read(t, radcom.AppTrain)), "\n")
+	lines[5] = strings.Replace(lines[5], ",tcp,", ",tcpx,", 1)
+	lines[77] += ",ragged"
+	lines[300] = ""
+	withBad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(withBad, []byte(strings.Join(lines, "\n")), 0o644)
+
+	for _, in := range []string{radcom.Path(t, radcom.AttUnlabeled), withBad} {
+		local, remote := filepath.Join(dir, "local.csv"), filepath.Join(dir, "remote.csv")
+		codeL, _, errL := ntc(t, "classify", "-in", in, "-out", local)
+		codeR, _, errR := ntc(t, "classify", "-in", in, "-out", remote, "-remote", srv.URL, "-parallel", "3", "-chunk-rows", "97", "-retry-pause", "5ms")
+		if codeL != codeR || errL != errR {
+			t.Errorf("%s: local exit %d %q, remote exit %d %q", filepath.Base(in), codeL, errL, codeR, errR)
+		}
+		a, _ := os.ReadFile(local)
+		b, _ := os.ReadFile(remote)
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s: remote output (%d bytes) differs from local (%d bytes)", filepath.Base(in), len(b), len(a))
+		}
+	}
+}
+
+func TestRemoteReportsRefusal(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewHandler(c, api.Options{}))
+	defer srv.Close()
+	in := filepath.Join(t.TempDir(), "x.csv")
+	os.WriteFile(in, []byte("a,b\n1,2\n"), 0o644)
+	code, _, errOut := ntc(t, "classify", "-in", in, "-out", in+".out", "-remote", srv.URL)
+	if code != exitFailure || !strings.Contains(errOut, "missing 106 required column(s)") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
