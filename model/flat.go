@@ -3,22 +3,25 @@ package model
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
 
 // FlatForest is a class-per-leaf forest laid out for speed: one array of 16-byte nodes, leaves included, a
-// node's two children side by side, each tree's nodes together in depth-first order so that a walk touches
-// few cache lines. It is built from the same LightGBM text leaves reads and gives the same votes (see the
-// parity tests).
+// node's two children side by side, each tree's nodes together in depth-first order. A step is branch-free,
+// and four trees are walked side by side so that their dependent loads overlap. It is built from the same
+// LightGBM text leaves reads and gives the same votes (see the parity tests).
 type FlatForest struct {
-	nodes  []flatNode
-	roots  []int32
-	nClass int
+	nodes     []flatNode
+	leafClass []int32 // per node: the class a leaf votes for
+	roots     []int32
+	nClass    int
+	nFeatures int // vectors are read with one extra value, 0, at this index: where leaves point
 }
 
-// flatNode is an internal node (feature >= 0: go to next, or next+1 when x[feature] > threshold) or a leaf
-// (feature < 0: next is the class it votes for).
+// flatNode sends a row to next, or to next+1 when x[feature] > threshold. A leaf reads the extra zero at
+// index nFeatures against +Inf and points at itself, so a finished walk can keep stepping in place.
 type flatNode struct {
 	threshold float64
 	feature   int32
@@ -28,50 +31,50 @@ type flatNode struct {
 // NTrees returns the number of trees.
 func (f *FlatForest) NTrees() int { return len(f.roots) }
 
-// Votes adds one vote per tree for the class its leaf names into votes (len = number of classes).
+// Votes adds one vote per tree for the class its leaf names into votes (len = number of classes). x must
+// hold nFeatures+1 values, the last one 0 (Predictor.Proba provides that).
 func (f *FlatForest) Votes(x []float64, votes []float64) {
-	nodes, roots := f.nodes, f.roots
-	// Walk four trees side by side: their node loads miss the cache independently, so the CPU overlaps them
-	// instead of waiting for each in turn. A finished walk parks on its leaf (a leaf steps to itself).
+	nodes, roots, leaf := f.nodes, f.roots, int32(f.nFeatures)
+	_ = x[leaf]
 	t := 0
 	for ; t+4 <= len(roots); t += 4 {
 		a, b, c, d := roots[t], roots[t+1], roots[t+2], roots[t+3]
 		for {
 			na, nb, nc, nd := &nodes[a], &nodes[b], &nodes[c], &nodes[d]
-			if na.feature < 0 && nb.feature < 0 && nc.feature < 0 && nd.feature < 0 {
-				votes[na.next]++
-				votes[nb.next]++
-				votes[nc.next]++
-				votes[nd.next]++
+			if na.feature == leaf && nb.feature == leaf && nc.feature == leaf && nd.feature == leaf {
 				break
 			}
-			a, b, c, d = step(na, a, x), step(nb, b, x), step(nc, c, x), step(nd, d, x)
+			a = na.next + goesRight(x[na.feature], na.threshold)
+			b = nb.next + goesRight(x[nb.feature], nb.threshold)
+			c = nc.next + goesRight(x[nc.feature], nc.threshold)
+			d = nd.next + goesRight(x[nd.feature], nd.threshold)
 		}
+		votes[f.leafClass[a]]++
+		votes[f.leafClass[b]]++
+		votes[f.leafClass[c]]++
+		votes[f.leafClass[d]]++
 	}
 	for ; t < len(roots); t++ {
 		i := roots[t]
-		for nodes[i].feature >= 0 {
-			i = step(&nodes[i], i, x)
+		for nodes[i].feature != leaf {
+			n := &nodes[i]
+			i = n.next + goesRight(x[n.feature], n.threshold)
 		}
-		votes[nodes[i].next]++
+		votes[f.leafClass[i]]++
 	}
 }
 
-// step returns the node after n (at index i) for vector x; a leaf stays where it is.
-func step(n *flatNode, i int32, x []float64) int32 {
-	if n.feature < 0 {
-		return i
-	}
-	next := n.next
-	if x[n.feature] > n.threshold {
-		next++
-	}
-	return next
+// goesRight is 1 when x > threshold and 0 otherwise, computed without a branch: which way a random forest's
+// split sends a row is a coin toss to the branch predictor, and the mispredictions, not memory, were what a
+// walk cost. For finite operands the sign of threshold-x is exactly the comparison (a negative difference
+// never rounds to +0, and x == threshold gives +0); thresholds are never -0 (parseFlatForest makes sure).
+func goesRight(x, threshold float64) int32 {
+	return int32(math.Float64bits(threshold-x) >> 63)
 }
 
 // parseFlatForest reads class-per-leaf LightGBM text into a FlatForest.
 func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
-	f := &FlatForest{nClass: nClass}
+	f := &FlatForest{nClass: nClass, nFeatures: nFeatures}
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
 	tree := map[string]string{}
@@ -136,8 +139,7 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 		return fmt.Errorf("tree %d has no leaves", t)
 	}
 	if len(leafClass) == 1 {
-		f.roots = append(f.roots, int32(len(f.nodes)))
-		f.nodes = append(f.nodes, flatNode{feature: -1, next: leafClass[0]})
+		f.roots = append(f.roots, f.addLeaf(leafClass[0]))
 		return nil
 	}
 	feat, err := ints("split_feature")
@@ -175,22 +177,39 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 			}
 		}
 	}
-	root := int32(len(f.nodes))
-	f.nodes = append(f.nodes, flatNode{})
+	root := f.grow(1)
 	// place writes LightGBM node c (>= 0 internal, < 0 leaf) into slot and its subtree after it.
 	var place func(c, slot int32)
 	place = func(c, slot int32) {
 		if c < 0 {
-			f.nodes[slot] = flatNode{feature: -1, next: leafClass[^c]}
+			f.nodes[slot] = flatNode{threshold: math.Inf(1), feature: int32(f.nFeatures), next: slot}
+			f.leafClass[slot] = leafClass[^c]
 			return
 		}
-		kids := int32(len(f.nodes))
-		f.nodes = append(f.nodes, flatNode{}, flatNode{})
-		f.nodes[slot] = flatNode{threshold: thr[c], feature: feat[c], next: kids}
+		kids := f.grow(2)
+		f.nodes[slot] = flatNode{threshold: thr[c] + 0, feature: feat[c], next: kids} // + 0 turns -0 into +0
 		place(left[c], kids)
 		place(right[c], kids+1)
 	}
 	place(0, root)
 	f.roots = append(f.roots, root)
 	return nil
+}
+
+// grow appends n empty nodes and returns the index of the first.
+func (f *FlatForest) grow(n int) int32 {
+	i := int32(len(f.nodes))
+	for range n {
+		f.nodes = append(f.nodes, flatNode{})
+		f.leafClass = append(f.leafClass, -1)
+	}
+	return i
+}
+
+// addLeaf appends a leaf voting for class and returns its index.
+func (f *FlatForest) addLeaf(class int32) int32 {
+	i := f.grow(1)
+	f.nodes[i] = flatNode{threshold: math.Inf(1), feature: int32(f.nFeatures), next: i}
+	f.leafClass[i] = class
+	return i
 }

@@ -96,8 +96,9 @@ func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 
 // Scratch is one goroutine's working memory for a Predictor.
 type Scratch struct {
-	leaf  []float64
-	proba []float64
+	leaf   []float64
+	proba  []float64
+	padded []float64
 }
 
 // NClasses returns the number of labels.
@@ -115,8 +116,10 @@ func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
 		return nil, fmt.Errorf("feature vector has %d values, model reads %d", len(x), len(p.Bundle.FeatureNames))
 	}
 	if p.flat != nil {
+		n := len(p.Bundle.FeatureNames)
+		s.padded = append(append(s.padded[:0], x[:n]...), 0) // the leaves' extra zero
 		clear(out)
-		p.flat.Votes(x, out)
+		p.flat.Votes(s.padded, out)
 		return normalize(out, p.flat.NTrees()), nil
 	}
 	if p.leafClass == nil {
