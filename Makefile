@@ -4,12 +4,13 @@ GO      ?= go
 NTC     := bin/ntc
 SEED    ?= 1
 
-.PHONY: build test model cv baseline bench run clean
+.PHONY: build test model cv baseline run clean
 
 # The page (web/web.mk: web, web-test, size) and the edge API (worker/worker.mk: edge, edge-test) keep their
 # own targets next to their code.
 -include web/web.mk
 -include worker/worker.mk
+-include tools/bench/bench.mk
 
 build:
 	$(GO) build -o $(NTC) ./tools/ntc
@@ -41,10 +42,6 @@ baseline: build
 	/usr/bin/python3 tools/baseline/seed_rf.py cv --data $(DATA)/app_train.csv --label label --folds-file /tmp/ntc-app-gfolds.csv | tail -1
 	/usr/bin/python3 tools/baseline/seed_rf.py cv --data $(DATA)/att_train.csv --label attribution --folds-file /tmp/ntc-att-folds.csv | tail -1
 	/usr/bin/python3 tools/baseline/seed_rf.py cv --data $(DATA)/att_train.csv --label attribution --folds-file /tmp/ntc-att-gfolds.csv | tail -1
-
-## bench: ntc classify vs the seed pipeline on the same 100k-row file, one core each
-bench: build
-	tools/bench/speed.sh $(DATA)
 
 run: build
 	$(NTC) serve --addr 127.0.0.1:8080
