@@ -173,7 +173,30 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	switch r.URL.Query().Get("unknown") {
+	case "", "true", "1":
+	case "false", "0":
+		tasks.NoUnknown = true
+	default:
+		writeError(w, http.StatusBadRequest, "bad_unknown", "unknown must be true or false")
+		return
+	}
 	opts := classify.Options{Tasks: tasks, Workers: h.opts.Workers}
+	if v := r.URL.Query().Get("explain"); v != "" && v != "0" {
+		if !accepts(r, "application/x-ndjson") {
+			writeError(w, http.StatusBadRequest, "explain_needs_ndjson", "explain adds an object to every row: ask for Accept: application/x-ndjson")
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, "bad_explain", "explain must be a count of features (1 means the default 10)")
+			return
+		}
+		if n == 1 {
+			n = 10
+		}
+		opts.Explain = n
+	}
 	if q := r.URL.Query(); q.Has("rows_before") || q.Has("first_line") {
 		// a chunk of a larger file (ntc classify --remote): number rows and lines as that file's
 		var err1, err2 error

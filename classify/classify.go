@@ -26,6 +26,8 @@ type Row struct {
 	Fields []string
 	Result model.Result
 	Err    error // the reason the row could not be classified, nil for a good row
+	// Explain is set for good rows when Options.Explain asks for it.
+	Explain *RowExplanation
 }
 
 // Classify turns what the reader returned for one row into a Row. A read error becomes the row's Err;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
@@ -155,4 +156,28 @@ func BenchmarkStream(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(6249*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func TestUnknownAndItsSwitch(t *testing.T) {
+	input := radcom.Read(t, radcom.AttUnlabeled)
+	_, with := run(t, input, Options{Tasks: model.Both})
+	_, without := run(t, input, Options{Tasks: model.Tasks{App: true, Att: true, NoUnknown: true}})
+	if with.ByApp[model.Unknown] == 0 {
+		t.Errorf("no app label became %q on 6,249 flows of a network the model never saw", model.Unknown)
+	}
+	if without.ByApp[model.Unknown] != 0 || without.ByAtt[model.Unknown] != 0 {
+		t.Errorf("NoUnknown still gave %q labels", model.Unknown)
+	}
+	t.Logf("unknown: %d app, %d attribution of 6249", with.ByApp[model.Unknown], with.ByAtt[model.Unknown])
+}
+
+func TestExplainInNDJSON(t *testing.T) {
+	out, _ := run(t, radcom.Read(t, radcom.AttTrain), Options{Tasks: model.Both, Format: NDJSON, Explain: 3})
+	var row NDJSONRow
+	if err := json.Unmarshal(bytes.SplitN(out, []byte("\n"), 2)[0], &row); err != nil {
+		t.Fatal(err)
+	}
+	if row.Explain == nil || row.Explain.App == nil || row.Explain.Att == nil || len(row.Explain.App.Contributions) != 3 {
+		t.Fatalf("explain missing: %+v", row.Explain)
+	}
 }

@@ -31,6 +31,7 @@ type NDJSONRow struct {
 	Attribution           *string           `json:"attribution"`
 	AttributionConfidence *float64          `json:"attribution_confidence"`
 	Error                 *string           `json:"error"` // null for a good row
+	Explain               *RowExplanation   `json:"explain,omitempty"`
 }
 
 // writePreamble writes what comes before the first row: the CSV header.
@@ -104,5 +105,6 @@ func (r *Row) NDJSON(header []string) NDJSONRow {
 		msg := r.Err.Error()
 		o.Error = &msg
 	}
+	o.Explain = r.Explain
 	return o
 }

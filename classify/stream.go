@@ -20,6 +20,9 @@ type Options struct {
 	Workers int // goroutines classifying; 0 = GOMAXPROCS
 	// OnRow, if set, sees every row in input order after it is written (the page's results table, counters).
 	OnRow func(*Row)
+	// Explain > 0 attaches to every good row the Explain contributions of its top classes, that many per task
+	// (about a millisecond a row for the app model: for looking into a few rows, not for bulk runs).
+	Explain int
 	// RowsBefore and FirstLine number a chunk of a larger file as that file's rows (features.Reader.Continue);
 	// zero values mean the input is a whole file.
 	RowsBefore, FirstLine int
@@ -112,6 +115,11 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 				enc.begin(&b.out)
 				for j, rec := range b.recs {
 					b.rows[j] = Classify(c, rec, b.errs[j], opts.Tasks, &s)
+					if opts.Explain > 0 && b.rows[j].Err == nil {
+						if e, err := Explain(c, rec, opts.Tasks, opts.Explain); err == nil {
+							b.rows[j].Explain = &e
+						}
+					}
 					enc.encode(&b.rows[j])
 				}
 				enc.end()

@@ -262,12 +262,18 @@ func summarizeHistogram(h []float64) histogramSummary {
 	return s
 }
 
-// ratio is a/b, or 0 when b is 0: a flow with one packet has no rate, not an infinite one.
+// ratio is a/b, or 0 when b is 0: a flow with one packet has no rate, not an infinite one. A denominator so
+// small that the quotient overflows (a subnormal from a broken exporter) gives the largest finite value, so
+// that every feature stays a number a tree can compare.
 func ratio(a, b float64) float64 {
 	if b == 0 {
 		return 0
 	}
-	return a / b
+	r := a / b
+	if math.IsInf(r, 0) {
+		return math.Copysign(math.MaxFloat64, r)
+	}
+	return r
 }
 
 func b2f(b bool) float64 {

@@ -3,7 +3,10 @@
 // github.com/dmitryikh/leaves. It is the only package that knows what a model is.
 package model
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"math"
+)
 
 // BundleFormat identifies the bundle file layout; a reader refuses any other.
 const BundleFormat = "ntc-bundle/1"
@@ -23,8 +26,10 @@ type Bundle struct {
 	Labels       []string `json:"labels"`
 	Training     Training `json:"training"`
 	Metrics      Metrics  `json:"metrics"`
-	Encoding     string   `json:"encoding"` // EncodingMulticlass or EncodingClassPerLeaf
-	LightGBM     string   `json:"lightgbm"` // the ensemble, LightGBM text model format
+	// Calibration turns vote shares into probabilities and sets the unknown threshold; nil leaves both off.
+	Calibration *Calibration `json:"calibration,omitempty"`
+	Encoding    string       `json:"encoding"` // EncodingMulticlass or EncodingClassPerLeaf
+	LightGBM    string       `json:"lightgbm"` // the ensemble, LightGBM text model format
 }
 
 // Training records how a bundle was made, enough to make it again.
@@ -44,6 +49,57 @@ type Metrics struct {
 	// Grouped keeps every (Source_IP, Destination_IP) pair on one side of each split: the figure to expect on
 	// a network the model has never seen.
 	Grouped CVSummary `json:"grouped"`
+	// OpenSet is how the model treats applications it has never seen (classes held out of training).
+	OpenSet *OpenSet `json:"open_set,omitempty"`
+}
+
+// OpenSet is the open-set check: whole classes held out of training, their rows predicted.
+type OpenSet struct {
+	Splits                   int     `json:"splits"`
+	HeldOutClasses           int     `json:"held_out_classes"` // per split
+	UnseenRows               int     `json:"unseen_rows"`
+	UnseenCalledUnknown      float64 `json:"unseen_called_unknown"`       // share of held-out rows labelled unknown
+	UnseenGivenKnownLabel    float64 `json:"unseen_given_known_label"`    // share wrongly given a known label
+	KnownAccuracy            float64 `json:"known_accuracy"`              // on known classes, unknown off
+	KnownAccuracyWithUnknown float64 `json:"known_accuracy_with_unknown"` // correct and not called unknown
+}
+
+// Calibration maps a forest's vote shares p to probabilities q, q_c ∝ (p_c + Smoothing)^Power, fitted on
+// out-of-fold predictions, and says when a label is too unsure to give.
+type Calibration struct {
+	Power     float64 `json:"power"`
+	Smoothing float64 `json:"smoothing"`
+	// UnknownThreshold: a top-1 calibrated probability under it makes the label "unknown".
+	UnknownThreshold float64 `json:"unknown_threshold"`
+	// UnknownCatchesWrong is the share of wrong out-of-fold answers the threshold turns into unknown; by
+	// construction it keeps 90% of the right ones.
+	UnknownCatchesWrong float64          `json:"unknown_catches_wrong"`
+	NLL                 float64          `json:"nll"`        // mean negative log-likelihood after calibration
+	ECEBefore           float64          `json:"ece_before"` // expected calibration error of the raw vote shares
+	ECEAfter            float64          `json:"ece_after"`
+	Reliability         []ReliabilityBin `json:"reliability"` // after calibration
+}
+
+// ReliabilityBin is one confidence bin of a reliability table.
+type ReliabilityBin struct {
+	Low        float64 `json:"low"`
+	High       float64 `json:"high"`
+	N          int     `json:"n"`
+	Confidence float64 `json:"confidence"` // mean top-1 probability in the bin
+	Accuracy   float64 `json:"accuracy"`   // share of those top-1 labels that were right
+}
+
+// Apply calibrates vote shares in place and returns them.
+func (c *Calibration) Apply(p []float64) []float64 {
+	var sum float64
+	for i, v := range p {
+		p[i] = math.Pow(v+c.Smoothing, c.Power)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
 }
 
 // CVSummary is one repeated k-fold cross-validation.

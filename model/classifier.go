@@ -12,6 +12,8 @@ import (
 type Tasks struct {
 	App bool
 	Att bool
+	// NoUnknown gives the most probable label even when the model is too unsure to: no "unknown".
+	NoUnknown bool
 }
 
 // Both selects both tasks.
@@ -75,19 +77,17 @@ type ClassifierScratch struct {
 func (c *Classifier) Classify(x features.FeatureVector, tasks Tasks, s *ClassifierScratch) (Result, error) {
 	var res Result
 	if tasks.App {
-		proba, err := c.App.Proba(x, &s.app)
+		p, err := c.App.Predict(x, !tasks.NoUnknown, &s.app)
 		if err != nil {
 			return res, fmt.Errorf("%s model: %w", TaskApp, err)
 		}
-		p := c.App.Rank(proba)
 		res.App = &p
 	}
 	if tasks.Att {
-		proba, err := c.Att.Proba(x, &s.att)
+		p, err := c.Att.Predict(x, !tasks.NoUnknown, &s.att)
 		if err != nil {
 			return res, fmt.Errorf("%s model: %w", TaskAtt, err)
 		}
-		p := c.Att.Rank(proba)
 		res.Att = &p
 	}
 	return res, nil

@@ -14,7 +14,8 @@ import (
 // LightGBM text leaves reads and gives the same votes (see the parity tests).
 type FlatForest struct {
 	nodes     []flatNode
-	leafClass []int32 // per node: the class a leaf votes for
+	leafClass []int32   // per node: the class a leaf votes for
+	weight    []float64 // per node: training rows below it (LightGBM's leaf_count; 1 a leaf when absent)
 	roots     []int32
 	nClass    int
 	nFeatures int // vectors are read with one extra value, 0, at this index: where leaves point
@@ -138,8 +139,18 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 	if len(leafClass) == 0 {
 		return fmt.Errorf("tree %d has no leaves", t)
 	}
+	leafWeight := make([]float64, len(leafClass))
+	counts := strings.Fields(kv["leaf_count"])
+	for i := range leafWeight {
+		leafWeight[i] = 1
+		if len(counts) == len(leafClass) {
+			if v, err := strconv.ParseFloat(counts[i], 64); err == nil && v > 0 {
+				leafWeight[i] = v
+			}
+		}
+	}
 	if len(leafClass) == 1 {
-		f.roots = append(f.roots, f.addLeaf(leafClass[0]))
+		f.roots = append(f.roots, f.addLeaf(leafClass[0], leafWeight[0]))
 		return nil
 	}
 	feat, err := ints("split_feature")
@@ -184,12 +195,14 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 		if c < 0 {
 			f.nodes[slot] = flatNode{threshold: math.Inf(1), feature: int32(f.nFeatures), next: slot}
 			f.leafClass[slot] = leafClass[^c]
+			f.weight[slot] = leafWeight[^c]
 			return
 		}
 		kids := f.grow(2)
 		f.nodes[slot] = flatNode{threshold: thr[c] + 0, feature: feat[c], next: kids} // + 0 turns -0 into +0
 		place(left[c], kids)
 		place(right[c], kids+1)
+		f.weight[slot] = f.weight[kids] + f.weight[kids+1]
 	}
 	place(0, root)
 	f.roots = append(f.roots, root)
@@ -202,14 +215,16 @@ func (f *FlatForest) grow(n int) int32 {
 	for range n {
 		f.nodes = append(f.nodes, flatNode{})
 		f.leafClass = append(f.leafClass, -1)
+		f.weight = append(f.weight, 0)
 	}
 	return i
 }
 
 // addLeaf appends a leaf voting for class and returns its index.
-func (f *FlatForest) addLeaf(class int32) int32 {
+func (f *FlatForest) addLeaf(class int32, weight float64) int32 {
 	i := f.grow(1)
 	f.nodes[i] = flatNode{threshold: math.Inf(1), feature: int32(f.nFeatures), next: i}
 	f.leafClass[i] = class
+	f.weight[i] = weight
 	return i
 }

@@ -93,11 +93,13 @@ func writeTree(b *bytes.Buffer, t *forest.Tree, leafValue func(*forest.Node) flo
 		return strconv.Itoa(int(internal[child]))
 	}
 	leaves := make([]string, t.NLeaves)
+	counts := make([]string, t.NLeaves)
 	var feat, thr, dec, left, right []string
 	for i := range t.Nodes {
 		n := &t.Nodes[i]
 		if n.Feature < 0 {
 			leaves[n.Leaf] = strconv.FormatFloat(leafValue(n), 'g', -1, 64)
+			counts[n.Leaf] = strconv.Itoa(int(n.Count))
 			continue
 		}
 		feat = append(feat, strconv.Itoa(int(n.Feature)))
@@ -115,6 +117,7 @@ func writeTree(b *bytes.Buffer, t *forest.Tree, leafValue func(*forest.Node) flo
 		b.WriteString("right_child=" + strings.Join(right, " ") + "\n")
 	}
 	b.WriteString("leaf_value=" + strings.Join(leaves, " ") + "\n")
+	b.WriteString("leaf_count=" + strings.Join(counts, " ") + "\n")
 	b.WriteString("shrinkage=1")
 }
 

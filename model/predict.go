@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/dmitryikh/leaves"
 )
@@ -38,6 +39,10 @@ type Predictor struct {
 	// leafClass[t][leaf] is the class a leaf votes for, for EncodingClassPerLeaf through leaves.
 	leafClass [][]int32
 	flat      *FlatForest
+
+	explainOnce sync.Once // parses explainFlat for a leaves-walked bundle on the first Explain
+	explainFlat *FlatForest
+	explainErr  error
 }
 
 // NewPredictor loads a bundle's LightGBM text with leaves and checks it fits the bundle's labels and features.
@@ -104,8 +109,8 @@ type Scratch struct {
 // NClasses returns the number of labels.
 func (p *Predictor) NClasses() int { return len(p.Bundle.Labels) }
 
-// Proba returns the class probabilities for feature vector x, in the order of Bundle.Labels. The slice is
-// owned by s and valid until its next use.
+// Proba returns the raw class probabilities for feature vector x, the share of tree votes, in the order of
+// Bundle.Labels (Predict calibrates them). The slice is owned by s and valid until its next use.
 func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
 	k := p.NClasses()
 	if cap(s.proba) < k {
@@ -150,6 +155,27 @@ func normalize(votes []float64, n int) []float64 {
 		votes[c] *= inv
 	}
 	return votes
+}
+
+// Unknown is the label given when the calibrated top probability is under the bundle's unknown threshold.
+const Unknown = "unknown"
+
+// Predict calibrates x's class probabilities and ranks them. With unknown set, a top probability under the
+// bundle's threshold makes the label Unknown; TopK still names the most probable classes.
+func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, error) {
+	proba, err := p.Proba(x, s)
+	if err != nil {
+		return Prediction{}, err
+	}
+	c := p.Bundle.Calibration
+	if c == nil {
+		return p.Rank(proba), nil
+	}
+	pred := p.Rank(c.Apply(proba))
+	if unknown && pred.Confidence < c.UnknownThreshold {
+		pred.Label = Unknown
+	}
+	return pred, nil
 }
 
 // Rank turns probabilities into a Prediction: the most probable label (the first in label order on ties) and

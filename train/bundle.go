@@ -46,6 +46,8 @@ func Train(o Options) (*model.Bundle, *forest.Forest, error) {
 	fit := o.Recipe.FitFunc(len(ds.Labels))
 	strat := CrossValidate(ds, Stratified, o.Folds, o.Repeats, o.Seed, fit)
 	grouped := CrossValidate(ds, Grouped, o.Folds, o.Repeats, o.Seed, fit)
+	calibration := FitCalibration(strat, ds.Y)
+	openSet := OpenSetCheck(ds, o.Recipe, calibration, 5, o.Seed)
 	f := o.Recipe.Fit(ds.X, ds.Y, len(ds.Labels))
 
 	encoding := model.EncodingClassPerLeaf
@@ -79,9 +81,10 @@ func Train(o Options) (*model.Bundle, *forest.Forest, error) {
 			Data: filepath.Base(o.Data), DataSHA256: hex.EncodeToString(dataSum[:]), Rows: len(ds.Y),
 			Seed: o.Seed, Recipe: recipe, Trees: len(f.Trees), Nodes: f.NNodes(),
 		},
-		Metrics:  model.Metrics{Stratified: strat.Summary(), Grouped: grouped.Summary()},
-		Encoding: encoding,
-		LightGBM: string(text),
+		Metrics:     model.Metrics{Stratified: strat.Summary(), Grouped: grouped.Summary(), OpenSet: &openSet},
+		Calibration: calibration,
+		Encoding:    encoding,
+		LightGBM:    string(text),
 	}
 	return b, f, nil
 }

@@ -13,6 +13,7 @@ type Node struct {
 	Leaf      int32     // index of this leaf among the tree's leaves, in node order; -1 for internal nodes
 	Dist      []float64 // leaf only: class shares of the training rows that reached it, summing to 1
 	Class     int32     // leaf only: the majority class (lowest index on ties)
+	Count     int32     // leaf only: training rows that reached it
 }
 
 // Tree is a decision tree; its root is Nodes[0].

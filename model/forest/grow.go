@@ -212,7 +212,7 @@ func (g *grower) makeLeaf(id int32, counts []float64, n int) {
 			best = c
 		}
 	}
-	g.nodes[id] = Node{Feature: -1, Leaf: int32(g.nLeaves), Dist: dist, Class: int32(best)}
+	g.nodes[id] = Node{Feature: -1, Leaf: int32(g.nLeaves), Dist: dist, Class: int32(best), Count: int32(n)}
 	g.nLeaves++
 }
 

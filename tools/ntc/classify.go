@@ -20,6 +20,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "-", "where to write the classified CSV (- for stdout)")
 	tasksFlag := fs.String("tasks", "app,att", "tasks to predict: app, att or app,att")
 	workers := fs.Int("workers", 0, "classifying goroutines (0 = all cores)")
+	noUnknown := fs.Bool("no-unknown", false, "always give the most probable label, never \"unknown\"")
 	remote := fs.String("remote", "", "classify through the API at this base URL instead of locally (e.g. http://127.0.0.1:8787)")
 	parallel := fs.Int("parallel", 4, "with -remote: requests in flight")
 	chunkRows := fs.Int("chunk-rows", 5000, "with -remote: rows per request")
@@ -31,6 +32,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	tasks.NoUnknown = *noUnknown
 	if *parallel < 1 || *chunkRows < 1 {
 		return usageError{fmt.Errorf("-parallel and -chunk-rows must be at least 1")}
 	}

@@ -25,6 +25,7 @@ type command struct {
 
 var commands = []command{
 	{"classify", "label every flow of a CSV with application and attribution", runClassify},
+	{"explain", "show which features pushed one row's predictions", runExplain},
 	{"eval", "score a model on a labelled CSV", runEval},
 	{"cv", "repeated k-fold cross-validation of the training recipe", runCV},
 	{"train", "train a model bundle", runTrain},

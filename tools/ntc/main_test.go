@@ -94,3 +94,13 @@ func tail(s string) string {
 	}
 	return s
 }
+
+func TestExplainRow(t *testing.T) {
+	code, out, errOut := ntc(t, "explain", "-in", radcom.Path(t, radcom.AttTrain), "-row", "3", "-top", "4")
+	if code != 0 || !strings.Contains(out, "application: ") || !strings.Contains(out, "attribution: ") || strings.Count(out, "\n") != 2*(3+4) {
+		t.Fatalf("exit %d, stderr %q, output:\n%s", code, errOut, out)
+	}
+	if code, _, errOut := ntc(t, "explain", "-in", radcom.Path(t, radcom.AttTrain), "-row", "99"); code != exitFailure || !strings.Contains(errOut, "no row 99") {
+		t.Errorf("row past the end: exit %d, %q", code, errOut)
+	}
+}

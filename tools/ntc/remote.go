@@ -152,6 +152,9 @@ func classifyRemote(ctx context.Context, r io.Reader, w io.Writer, o remoteOptio
 func postChunk(ctx context.Context, client *http.Client, o remoteOptions, c *classify.Chunk) remoteResult {
 	q := url.Values{}
 	q.Set("tasks", tasksParam(o.tasks))
+	if o.tasks.NoUnknown {
+		q.Set("unknown", "false")
+	}
 	q.Set("rows_before", strconv.Itoa(c.RowsBefore))
 	q.Set("first_line", strconv.Itoa(c.FirstLine))
 	target := strings.TrimSuffix(o.base, "/") + "/v1/classify?" + q.Encode()

@@ -1,0 +1,65 @@
+package model_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/flowlens/ntc/model"
+)
+
+// TestExplanationsAddUp checks, for both embedded models and 300 real rows, that the base value plus every
+// contribution is the class's raw vote share, for the predicted class and for another one.
+func TestExplanationsAddUp(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := unlabeledVectors(t)
+	for _, p := range []*model.Predictor{c.App, c.Att} {
+		var s model.Scratch
+		for i, x := range xs[:300] {
+			raw, err := p.Proba(x, &s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pred := p.Rank(raw)
+			for _, label := range []string{pred.Label, p.Bundle.Labels[i%len(p.Bundle.Labels)]} {
+				k := indexOf(p.Bundle.Labels, label)
+				want := raw[k]
+				e, err := p.Explain(x, label, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := e.Base
+				for _, ct := range e.Contributions {
+					sum += ct.Contribution
+				}
+				if math.Abs(sum-want) > 1e-9 || math.Abs(e.Score-want) > 1e-9 {
+					t.Fatalf("%s row %d class %s: base+contributions %v, score %v, vote share %v", p.Bundle.Task, i, label, sum, e.Score, want)
+				}
+			}
+		}
+		e, _ := p.Explain(xs[0], p.Rank(mustProba(t, p, xs[0])).Label, 5)
+		if len(e.Contributions) != 5 || math.Abs(e.Contributions[0].Contribution) < math.Abs(e.Contributions[4].Contribution) {
+			t.Errorf("%s: top 5 not sorted by size: %+v", p.Bundle.Task, e.Contributions)
+		}
+	}
+}
+
+func mustProba(t *testing.T, p *model.Predictor, x []float64) []float64 {
+	var s model.Scratch
+	raw, err := p.Proba(x, &s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]float64(nil), raw...)
+}
+
+func indexOf(labels []string, l string) int {
+	for i, x := range labels {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
