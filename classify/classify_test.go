@@ -74,7 +74,7 @@ func TestRoundTripKeepsEveryRowAndColumn(t *testing.T) {
 	if row[0] == "" || row[3] == "" || row[5] != "" || strings.Count(row[2], "|") != 2 {
 		t.Errorf("first row's predictions look wrong: %q", row)
 	}
-	if n := st.ByAtt["VOD"] + st.ByAtt["file download"] + st.ByAtt["real_time_audio"] + st.ByAtt["real_time_messaging"] + st.ByAtt["real_time_video"]; n != 6249 {
+	if n := st.ByAtt["VOD"] + st.ByAtt["file download"] + st.ByAtt["real_time_audio"] + st.ByAtt["real_time_messaging"] + st.ByAtt["real_time_video"] + st.ByAtt[model.Unknown]; n != 6249 {
 		t.Errorf("attribution counts add up to %d", n)
 	}
 }

@@ -63,3 +63,24 @@ func indexOf(labels []string, l string) int {
 	}
 	return -1
 }
+
+// TestCalibrationTableMatchesFormula checks the predictor's table look-up against Calibration.Apply.
+func TestCalibrationTableMatchesFormula(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*model.Predictor{c.App, c.Att} {
+		var s model.Scratch
+		for _, x := range unlabeledVectors(t)[:200] {
+			want := p.Bundle.Calibration.Apply(mustProba(t, p, x))
+			pred, err := p.Predict(x, false, &s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k := indexOf(p.Bundle.Labels, pred.Label); math.Abs(want[k]-pred.Confidence) > 1e-12 {
+				t.Fatalf("%s: table gives %v, formula %v", p.Bundle.Task, pred.Confidence, want[k])
+			}
+		}
+	}
+}

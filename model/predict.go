@@ -3,6 +3,7 @@ package model
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 
@@ -39,6 +40,7 @@ type Predictor struct {
 	// leafClass[t][leaf] is the class a leaf votes for, for EncodingClassPerLeaf through leaves.
 	leafClass [][]int32
 	flat      *FlatForest
+	calTable  []float64 // calibrationTable for a hard-vote forest, nil otherwise
 
 	explainOnce sync.Once // parses explainFlat for a leaves-walked bundle on the first Explain
 	explainFlat *FlatForest
@@ -52,9 +54,24 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bundle %s: %w", b.Version, err)
 		}
-		return &Predictor{Bundle: b, flat: flat}, nil
+		p := &Predictor{Bundle: b, flat: flat}
+		p.calTable = calibrationTable(b.Calibration, flat.NTrees())
+		return p, nil
 	}
 	return NewLeavesPredictor(b)
+}
+
+// calibrationTable precomputes the calibration's (k/trees + ε)^a for every possible vote count k of a
+// hard-vote forest: a row's calibration is then table look-ups, not 128 calls to math.Pow.
+func calibrationTable(c *Calibration, trees int) []float64 {
+	if c == nil || trees == 0 {
+		return nil
+	}
+	t := make([]float64, trees+1)
+	for k := range t {
+		t[k] = math.Pow(float64(k)/float64(trees)+c.Smoothing, c.Power)
+	}
+	return t
 }
 
 // NewLeavesPredictor loads the bundle's ensemble with leaves whatever its class count: the reference the flat
@@ -93,6 +110,7 @@ func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 			}
 		}
 		p.ens = ens.EnsembleWithLeafPredictions()
+		p.calTable = calibrationTable(b.Calibration, len(p.leafClass))
 	default:
 		return nil, fmt.Errorf("bundle %s: unknown encoding %q", b.Version, b.Encoding)
 	}
@@ -171,7 +189,20 @@ func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, 
 	if c == nil {
 		return p.Rank(proba), nil
 	}
-	pred := p.Rank(c.Apply(proba))
+	if p.calTable != nil {
+		trees := float64(len(p.calTable) - 1)
+		var sum float64
+		for i, v := range proba {
+			proba[i] = p.calTable[int(math.Round(v*trees))]
+			sum += proba[i]
+		}
+		for i := range proba {
+			proba[i] /= sum
+		}
+	} else {
+		c.Apply(proba)
+	}
+	pred := p.Rank(proba)
 	if unknown && pred.Confidence < c.UnknownThreshold {
 		pred.Label = Unknown
 	}
