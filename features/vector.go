@@ -42,6 +42,19 @@ var engineered = []string{
 	"bpp_sum", "bpp_1_over_0", "bpp_over_flow_bytes",
 	"beaconning_nonzero", "beaconning_sum", "beaconning_max", "beaconning_cv", "beaconning_first_nonzero",
 	"big_request_share",
+	// Payload-only view of the sequence (bare ACK/SYN frames dropped, so handshake timing cannot shift
+	// positions) and its bursts: consecutive same-direction payload frames merged into one signed byte total.
+	// Burst 0 is the TLS ClientHello however it was segmented, burst 1 the server's hello + certificate flight.
+	"pay_0", "pay_1", "pay_2", "pay_3", "pay_4", "pay_5", "pay_6", "pay_7", "pay_8", "pay_9", "pay_10", "pay_11",
+	"burst_0", "burst_1", "burst_2", "burst_3", "burst_4", "burst_5", "burst_6", "burst_7",
+	"burstn_0", "burstn_1", "burstn_2", "burstn_3",
+	"burst_count", "pay_dir_pattern",
+	// Burst payload bytes: frame headers (54 bytes on TCP/IPv4, 42 on UDP) removed, so a burst's size no longer
+	// depends on the path's MSS (full frames here are 1,454, 1,494 or 1,506 bytes depending on the network).
+	"burstp_0", "burstp_1", "burstp_2", "burstp_3", "burstp_4", "burstp_5", "burstp_6", "burstp_7",
+	// Payload frame size histogram per direction.
+	"szf_67", "szf_150", "szf_300", "szf_600", "szf_1000", "szf_1400",
+	"szb_67", "szb_150", "szb_300", "szb_600", "szb_1000", "szb_1400",
 }
 
 func buildFeatureNames() []string {
@@ -135,6 +148,28 @@ func Extract(rec *FlowRecord, dst FeatureVector) FeatureVector {
 	put(bc.firstNonzero)
 
 	put(ratio(n[ColBigRequests], fwdPk))
+
+	pb := summarizePayload(seq, rec.Protocol == UDP)
+	for _, x := range pb.pay {
+		put(x)
+	}
+	for _, x := range pb.burst {
+		put(x)
+	}
+	for _, x := range pb.burstN[:4] {
+		put(x)
+	}
+	put(pb.nBursts)
+	put(pb.dirPattern)
+	for _, x := range pb.burstP {
+		put(x)
+	}
+	for _, x := range pb.binF {
+		put(x)
+	}
+	for _, x := range pb.binB {
+		put(x)
+	}
 	return v
 }
 
@@ -281,4 +316,69 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+const (
+	nPay   = 12
+	nBurst = 8
+)
+
+// sizeBins are the lower edges of the payload frame size histogram.
+var sizeBins = [...]float64{0, 150, 300, 600, 1000, 1400}
+
+type payloadSummary struct {
+	pay        [nPay]float64   // signed sizes of the first payload frames
+	burst      [nBurst]float64 // signed byte totals of the first bursts
+	burstN     [nBurst]float64 // frames per burst
+	nBursts    float64
+	burstP     [nBurst]float64 // signed payload bytes of the first bursts (frame headers removed)
+	binF, binB [len(sizeBins)]float64
+	dirPattern float64 // directions of the first 8 payload frames as bits (1 = forward), plus 256 per frame seen, capped
+}
+
+// summarizePayload drops frames without payload (TCP only: on UDP every datagram carries one) and merges
+// consecutive same-direction payload frames into bursts.
+func summarizePayload(seq []float64, udp bool) payloadSummary {
+	var s payloadSummary
+	np, nb := 0, -1
+	var prevSign float64
+	hdr := 54.0
+	if udp {
+		hdr = 42
+	}
+	for _, x := range seq {
+		if x == 0 || (!udp && math.Abs(x) <= bareFrame) {
+			continue
+		}
+		sign := math.Copysign(1, x)
+		if np < nPay {
+			s.pay[np] = x
+		}
+		if np < 8 && sign > 0 {
+			s.dirPattern += float64(int(1) << np)
+		}
+		np++
+		if sign != prevSign {
+			nb++
+			prevSign = sign
+		}
+		if nb < nBurst {
+			s.burst[nb] += x
+			s.burstN[nb]++
+			s.burstP[nb] += sign * (math.Abs(x) - hdr)
+		}
+		bins := &s.binF
+		if sign < 0 {
+			bins = &s.binB
+		}
+		for b := len(sizeBins) - 1; b >= 0; b-- {
+			if math.Abs(x) >= sizeBins[b] {
+				bins[b]++
+				break
+			}
+		}
+	}
+	s.nBursts = float64(nb + 1)
+	s.dirPattern += 256 * float64(min(np, 8))
+	return s
 }

@@ -88,6 +88,14 @@ func TestEngineeredFeaturesByHand(t *testing.T) {
 		{"flow_packets", 648 + 1629},
 		{"fwd_iat_has_gap", 1},
 		{"bpp_sum", 434364 + 194654 + 143048},
+		// payload frames only: 311, -1454, -1454, -491, 118, 737, -1262, -100, -91, -1454, ...
+		{"pay_0", 311},
+		{"pay_4", 118},
+		{"burst_0", 311},
+		{"burst_1", -(1454 + 1454 + 491)},
+		{"burst_2", 118 + 737},
+		{"burstn_1", 3},
+		{"burstp_1", -(1400 + 1400 + 437)}, // 54 header bytes a frame removed
 	} {
 		if got := get(tc.name); got != tc.want {
 			t.Errorf("%s = %v, want %v", tc.name, got, tc.want)

@@ -105,6 +105,21 @@ func TestTrainingIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestNoEmptyLeaves grows a full app forest and checks that every split kept rows on both sides.
+func TestNoEmptyLeaves(t *testing.T) {
+	ds := load(t, radcom.AppTrain)
+	p := forest.DefaultParams()
+	p.Trees = 40
+	f := forest.Fit(ds.X, ds.Y, len(ds.Labels), p)
+	for i, tr := range f.Trees {
+		for _, n := range tr.Nodes {
+			if n.Feature < 0 && n.Count == 0 {
+				t.Fatalf("tree %d has an empty leaf", i)
+			}
+		}
+	}
+}
+
 func mustNames(t *testing.T, n int) []string {
 	names := make([]string, n)
 	for i := range names {

@@ -331,7 +331,12 @@ func (g *grower) evalRandomThreshold(pairs []valueClass, lo, hi float64) (float6
 // so that unseen values between them are split as fairly as a true midpoint would.
 func midpoint(a, b float64) float64 {
 	q := (b - a) / 4
-	return shortThreshold(a+(b-a)/2, a+q, b-q)
+	t := shortThreshold(a+(b-a)/2, a+q, b-q)
+	if t >= b {
+		// a and b are a few ulps apart, so b-q rounded back to b: a threshold of b would send every row left.
+		return a
+	}
+	return t
 }
 
 // shortThreshold returns the decimal with the fewest significant digits near t that still lies in [lo, hi],
