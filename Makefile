@@ -15,10 +15,13 @@ SEED    ?= 1
 build:
 	$(GO) build -o $(NTC) ./tools/ntc
 
-## test: vet and run every test, the edge API on local workerd included (the competition data must be at $(DATA))
+## test: vet and run every test: Go packages, the edge API on local workerd, the page in headless Chromium
+## (the competition data must be at $(DATA); Debian's chromium at /usr/bin/chromium)
 test: node_modules/.bin/wrangler
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./web/... ./worker/...
 	$(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) web-test
 
 ## model: retrain the embedded bundles from the competition data
 model: build
@@ -43,8 +46,9 @@ baseline: build
 	/usr/bin/python3 tools/baseline/seed_rf.py cv --data $(DATA)/att_train.csv --label attribution --folds-file /tmp/ntc-att-folds.csv | tail -1
 	/usr/bin/python3 tools/baseline/seed_rf.py cv --data $(DATA)/att_train.csv --label attribution --folds-file /tmp/ntc-att-gfolds.csv | tail -1
 
-run: build
-	$(NTC) serve --addr 127.0.0.1:8080
+## run: build the page and serve it with the API on http://127.0.0.1:8080/
+run: build web
+	$(NTC) serve --addr 127.0.0.1:8080 --static dist/web
 
 clean:
 	rm -rf bin

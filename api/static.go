@@ -17,10 +17,16 @@ func init() {
 }
 
 // Static serves a built site from dir, answering with a precompressed .br or .gz copy when the client accepts
-// it and one exists beside the file.
+// it and one exists beside the file. Headers listed for "/*" in dir/_headers (the format static hosts such as
+// Cloudflare Pages read) go on every response: that is how the page's Content-Security-Policy also covers its
+// Web Worker, whose policy comes from the worker script's own response.
 func Static(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
+	extra := readHeadersFile(filepath.Join(dir, "_headers"))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for k, v := range extra {
+			w.Header()[k] = v
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on static files")
@@ -63,4 +69,28 @@ func acceptsEncoding(r *http.Request, token string) bool {
 		return true
 	}
 	return false
+}
+
+// readHeadersFile reads the "/*" block of a _headers file: indented "Name: value" lines after a "/*" line.
+// A missing or unreadable file gives no headers.
+func readHeadersFile(path string) http.Header {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	h := http.Header{}
+	inAll := false
+	for _, line := range strings.Split(string(b), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "" || strings.HasPrefix(trimmed, "#"):
+		case line[0] != ' ' && line[0] != '\t':
+			inAll = trimmed == "/*"
+		case inAll:
+			if name, value, ok := strings.Cut(trimmed, ":"); ok {
+				h.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+			}
+		}
+	}
+	return h
 }

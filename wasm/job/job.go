@@ -1,0 +1,288 @@
+// Package job is one browser classification run: classify.Stream over the page's file, writing exactly what
+// `ntc classify` writes, with what the page shows gathered on the side through classify.Options.OnRow — progress,
+// the class mix, confidence histograms, a sample of rows for the table and the error rows. It has no syscall/js,
+// so it is tested natively; wasm/worker wires it to the browser.
+package job
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/flowlens/ntc/classify"
+	"github.com/flowlens/ntc/features"
+	"github.com/flowlens/ntc/model"
+	"github.com/flowlens/ntc/wasm/protocol"
+)
+
+// Options tune a run.
+type Options struct {
+	Tasks      model.Tasks
+	TotalBytes int64         // the file's size, for the progress bar
+	KeepRows   int           // rows sent for the table at most
+	KeepErrors int           // error rows sent at most (all are counted, and all are in the output's error column)
+	Every      time.Duration // how often OnProgress is called during the run
+	// OnProgress sees the run's state; its NewRows and NewErrors are only those since the previous call, and
+	// the Progress is not used again after the call returns.
+	OnProgress func(*protocol.Progress)
+	Now        func() time.Time // the clock, time.Now if nil
+}
+
+// Defaults for Options fields left zero.
+const (
+	DefaultKeepRows   = 100_000
+	DefaultKeepErrors = 1_000
+	DefaultEvery      = 100 * time.Millisecond
+)
+
+// Run classifies r into w with c and returns the final state. The error is classify.Stream's: a header problem
+// before any output, context.Canceled when ctx was cancelled, or an I/O error.
+func Run(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opts Options) (*protocol.Progress, error) {
+	if opts.KeepRows == 0 {
+		opts.KeepRows = DefaultKeepRows
+	}
+	if opts.KeepErrors == 0 {
+		opts.KeepErrors = DefaultKeepErrors
+	}
+	if opts.Every == 0 {
+		opts.Every = DefaultEvery
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	g := &gatherer{opts: opts, start: opts.Now()}
+	g.in = &recorder{r: r, keep: 1 << 16}
+	g.p.Total = opts.TotalBytes
+	g.p.Kept = opts.KeepRows
+	if opts.Tasks.App {
+		g.p.Summary.App = &protocol.TaskSummary{Counts: map[string]int{}}
+	}
+	if opts.Tasks.Att {
+		g.p.Summary.Att = &protocol.TaskSummary{Counts: map[string]int{}}
+	}
+	g.last = g.start
+	_, err := classify.Stream(ctx, c, g.in, w, classify.Options{Tasks: opts.Tasks, Workers: 1, OnRow: g.onRow})
+	g.stamp()
+	return &g.p, err
+}
+
+type gatherer struct {
+	opts  Options
+	in    *recorder
+	start time.Time
+	last  time.Time
+	p     protocol.Progress
+	// columns of the table, found in the header on the first row; -1 when absent
+	cols     struct{ src, sport, dst, dport, proto, label int }
+	labelFor *protocol.TaskSummary // the task the file's label column can be compared with
+	labelApp bool
+	seen     bool
+}
+
+func (g *gatherer) onRow(r *classify.Row) {
+	if !g.seen {
+		g.seen = true
+		g.findColumns()
+	}
+	p := &g.p
+	p.Rows++
+	if r.Err != nil {
+		p.Bad++
+		if len(p.NewErrors) < g.opts.KeepErrors && p.Bad <= g.opts.KeepErrors {
+			p.NewErrors = append(p.NewErrors, rowError(r))
+		}
+	} else {
+		countTask(p.Summary.App, r.Result.App)
+		countTask(p.Summary.Att, r.Result.Att)
+		if g.labelFor != nil {
+			pred := r.Result.Att
+			if g.labelApp {
+				pred = r.Result.App
+			}
+			if l := strings.TrimSpace(g.field(r, g.cols.label)); l != "" && pred != nil {
+				g.labelFor.Labelled++
+				if l == pred.Label {
+					g.labelFor.Agree++
+				}
+			}
+		}
+	}
+	if p.Rows <= g.opts.KeepRows {
+		p.NewRows = append(p.NewRows, g.view(r))
+	}
+	if p.Rows%64 == 0 && g.opts.OnProgress != nil {
+		if now := g.opts.Now(); now.Sub(g.last) >= g.opts.Every {
+			g.last = now
+			g.stamp()
+			g.opts.OnProgress(p)
+			p.NewRows, p.NewErrors = p.NewRows[:0], p.NewErrors[:0]
+		}
+	}
+}
+
+// stamp brings the byte count and the rates up to date.
+func (g *gatherer) stamp() {
+	g.p.Bytes = g.in.n.Load()
+	el := g.opts.Now().Sub(g.start)
+	g.p.ElapsedMs = float64(el) / float64(time.Millisecond)
+	if el > 0 {
+		g.p.RowsPerSec = float64(g.p.Rows) / el.Seconds()
+	}
+}
+
+func countTask(s *protocol.TaskSummary, p *model.Prediction) {
+	if s == nil || p == nil {
+		return
+	}
+	s.Counts[p.Label]++
+	bin := int(math.Floor(p.Confidence * protocol.HistBins))
+	s.Hist[min(max(bin, 0), protocol.HistBins-1)]++
+}
+
+// findColumns reads the header back from the first bytes of the input with the core's reader (the run has
+// parsed the same header already, or no row would have arrived).
+func (g *gatherer) findColumns() {
+	c := &g.cols
+	c.src, c.sport, c.dst, c.dport, c.proto, c.label = -1, -1, -1, -1, -1, -1
+	rd, err := features.NewReader(bytes.NewReader(g.in.header()))
+	if err != nil {
+		return
+	}
+	for i, name := range rd.Header() {
+		switch strings.TrimSpace(name) {
+		case "Source_IP":
+			c.src = i
+		case "Source_port":
+			c.sport = i
+		case "Destination_IP":
+			c.dst = i
+		case "Destination_port":
+			c.dport = i
+		case features.ProtocolColumn:
+			c.proto = i
+		case rd.LabelColumn():
+			c.label = i
+		}
+	}
+	g.p.Summary.LabelColumn = rd.LabelColumn()
+	switch rd.LabelColumn() {
+	case "label":
+		g.labelFor, g.labelApp = g.p.Summary.App, true
+	case "attribution":
+		g.labelFor = g.p.Summary.Att
+	}
+}
+
+func (g *gatherer) field(r *classify.Row, i int) string {
+	if i < 0 || i >= len(r.Fields) {
+		return ""
+	}
+	return r.Fields[i]
+}
+
+func (g *gatherer) endpoint(r *classify.Row, ip, port int) string {
+	a, p := g.field(r, ip), g.field(r, port)
+	switch {
+	case a == "":
+		return p
+	case p == "":
+		return a
+	case strings.Contains(a, ":"): // IPv6
+		return "[" + a + "]:" + p
+	}
+	return a + ":" + p
+}
+
+func (g *gatherer) view(r *classify.Row) protocol.RowView {
+	v := protocol.RowView{
+		Row:   r.Row,
+		Src:   g.endpoint(r, g.cols.src, g.cols.sport),
+		Dst:   g.endpoint(r, g.cols.dst, g.cols.dport),
+		Proto: strings.ToLower(strings.TrimSpace(g.field(r, g.cols.proto))),
+		Label: strings.TrimSpace(g.field(r, g.cols.label)),
+	}
+	if r.Err != nil {
+		v.Err = r.Err.Error()
+		return v
+	}
+	if p := r.Result.App; p != nil {
+		v.App, v.AppConf, v.AppTop = p.Label, p.Confidence, classify.FormatTop(p.TopK)
+	}
+	if p := r.Result.Att; p != nil {
+		v.Att, v.AttConf = p.Label, p.Confidence
+	}
+	return v
+}
+
+func rowError(r *classify.Row) protocol.RowError {
+	var re *features.RowError
+	if errors.As(r.Err, &re) {
+		return protocol.RowError{Row: re.Row, Line: re.Line, Column: re.Column, Reason: re.Reason}
+	}
+	return protocol.RowError{Row: r.Row, Reason: r.Err.Error()}
+}
+
+// Failure describes a run's error for the page.
+func Failure(err error, partial *protocol.Progress) *protocol.Failure {
+	f := &protocol.Failure{Error: err.Error(), Partial: partial}
+	var me *features.MissingColumnsError
+	if errors.As(err, &me) {
+		f.Missing = me.Columns
+		f.Partial = nil
+	}
+	var he *features.HeaderError
+	if errors.As(err, &he) {
+		f.Partial = nil
+	}
+	return f
+}
+
+// Card is the model card of the classifier's bundles.
+func Card(c *model.Classifier) *protocol.Ready {
+	card := func(b *model.Bundle, title string) protocol.TaskCard {
+		cv := func(s model.CVSummary) protocol.CV {
+			return protocol.CV{Folds: s.Folds, Repeats: s.Repeats, Accuracy: s.Accuracy, AccuracyStd: s.AccuracyStd, MacroF1: s.MacroF1}
+		}
+		return protocol.TaskCard{
+			Task: b.Task, Title: title, Version: b.Version, Labels: b.Labels,
+			Trees: b.Training.Trees, TrainRows: b.Training.Rows, TrainData: b.Training.Data,
+			Stratified: cv(b.Metrics.Stratified), Grouped: cv(b.Metrics.Grouped),
+		}
+	}
+	return &protocol.Ready{Tasks: []protocol.TaskCard{
+		card(c.App.Bundle, "Application"),
+		card(c.Att.Bundle, "Attribution"),
+	}}
+}
+
+// recorder counts the bytes read through it and keeps the first keep of them (the header).
+type recorder struct {
+	r    io.Reader
+	n    atomic.Int64
+	keep int
+	mu   sync.Mutex // head is written by Stream's reader goroutine and read on the OnRow side
+	head []byte
+}
+
+func (c *recorder) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.mu.Lock()
+	if len(c.head) < c.keep {
+		c.head = append(c.head, p[:min(n, c.keep-len(c.head))]...)
+	}
+	c.mu.Unlock()
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *recorder) header() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]byte(nil), c.head...)
+}

@@ -1,0 +1,201 @@
+//go:build js && wasm
+
+// Command worker is the classifier inside the page's dedicated Web Worker (web/static/worker.js loads it). The
+// page posts it a File; it reads the file in slices (Blob.slice().arrayBuffer(), one slice ahead), runs
+// wasm/job (classify.Stream, the CLI's own pipeline) over it, and posts the classified CSV back in binary chunks
+// together with JSON progress messages (wasm/protocol). It never holds the whole file or the whole output.
+//
+// The JS glue calls the functions this program puts on self.ntc: start(file, app, att) and cancel(); it
+// forwards what the program hands to self.ntcPost(json) and self.ntcPostChunk(uint8array) to the page.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"syscall/js"
+
+	"github.com/flowlens/ntc/model"
+	"github.com/flowlens/ntc/wasm/job"
+	"github.com/flowlens/ntc/wasm/protocol"
+)
+
+const (
+	sliceSize = 1 << 20 // bytes read from the File at a time
+	chunkSize = 1 << 20 // output bytes per posted chunk
+)
+
+var (
+	cancelRun context.CancelFunc // the run under way, nil when idle
+	runID     int
+)
+
+func main() {
+	c, err := model.Default()
+	if err != nil {
+		post(protocol.Envelope{Kind: protocol.KindFailed, Failure: &protocol.Failure{Error: "loading the models: " + err.Error()}})
+		select {}
+	}
+	api := js.Global().Get("Object").New()
+	api.Set("start", js.FuncOf(func(this js.Value, args []js.Value) any {
+		if cancelRun != nil {
+			cancelRun()
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancelRun = cancel
+		runID++
+		id := runID
+		tasks := model.Tasks{App: args[1].Truthy(), Att: args[2].Truthy()}
+		go run(ctx, id, c, args[0], tasks) // never block a JS callback: reading the file awaits promises
+		return nil
+	}))
+	api.Set("cancel", js.FuncOf(func(this js.Value, args []js.Value) any {
+		if cancelRun != nil {
+			cancelRun()
+		}
+		return nil
+	}))
+	js.Global().Set("ntc", api)
+	post(protocol.Envelope{Kind: protocol.KindReady, Ready: job.Card(c)})
+	select {}
+}
+
+func run(ctx context.Context, id int, c *model.Classifier, file js.Value, tasks model.Tasks) {
+	size := int64(file.Get("size").Float())
+	r := &blobReader{ctx: ctx, blob: file, size: size}
+	w := &chunkWriter{buf: make([]byte, 0, chunkSize+64<<10)}
+	opts := job.Options{Tasks: tasks, TotalBytes: size, OnProgress: func(p *protocol.Progress) {
+		w.flush() // the page's download grows with the table
+		post(protocol.Envelope{Kind: protocol.KindProgress, Progress: p})
+	}}
+	p, err := job.Run(ctx, c, r, w, opts)
+	w.flush()
+	if id == runID {
+		cancelRun = nil
+	}
+	switch {
+	case err == nil:
+		post(protocol.Envelope{Kind: protocol.KindDone, Progress: p})
+	case errors.Is(err, context.Canceled):
+		post(protocol.Envelope{Kind: protocol.KindCancelled, Progress: p})
+	default:
+		post(protocol.Envelope{Kind: protocol.KindFailed, Failure: job.Failure(err, p)})
+	}
+}
+
+func post(m protocol.Envelope) {
+	b, err := job.Encode(&m)
+	if err != nil {
+		b, _ = json.Marshal(protocol.Envelope{Kind: protocol.KindFailed, Failure: &protocol.Failure{Error: err.Error()}})
+	}
+	js.Global().Call("ntcPost", string(b))
+}
+
+// blobReader reads a Blob (the page's File) one slice at a time, asking for the next slice as soon as it gets
+// one, so reading the file and classifying it overlap.
+type blobReader struct {
+	ctx        context.Context
+	blob       js.Value
+	off, size  int64
+	buf        []byte
+	next       chan sliceResult
+	nextLength int
+	scratch    []byte
+}
+
+type sliceResult struct {
+	data js.Value // a Uint8Array
+	err  error
+}
+
+func (b *blobReader) Read(p []byte) (int, error) {
+	if len(b.buf) == 0 {
+		if err := b.fill(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, b.buf)
+	b.buf = b.buf[n:]
+	return n, nil
+}
+
+func (b *blobReader) fill() error {
+	if b.next == nil {
+		b.request()
+	}
+	if b.next == nil {
+		return io.EOF
+	}
+	var res sliceResult
+	select {
+	case res = <-b.next:
+	case <-b.ctx.Done():
+		return b.ctx.Err()
+	}
+	b.next = nil
+	if res.err != nil {
+		return res.err
+	}
+	n := res.data.Get("length").Int()
+	if cap(b.scratch) < n {
+		b.scratch = make([]byte, n)
+	}
+	b.buf = b.scratch[:n]
+	js.CopyBytesToGo(b.buf, res.data)
+	b.request() // the next slice is read while this one is parsed
+	if n == 0 {
+		return io.EOF
+	}
+	return nil
+}
+
+// request asks for the slice at b.off, if any is left.
+func (b *blobReader) request() {
+	if b.off >= b.size {
+		return
+	}
+	end := min(b.off+sliceSize, b.size)
+	promise := b.blob.Call("slice", float64(b.off), float64(end)).Call("arrayBuffer")
+	b.off = end
+	ch := make(chan sliceResult, 1)
+	b.next = ch
+	var then, catch js.Func
+	then = js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch <- sliceResult{data: js.Global().Get("Uint8Array").New(args[0])}
+		then.Release()
+		catch.Release()
+		return nil
+	})
+	catch = js.FuncOf(func(this js.Value, args []js.Value) any {
+		ch <- sliceResult{err: fmt.Errorf("reading the file: %s", args[0].Call("toString").String())}
+		then.Release()
+		catch.Release()
+		return nil
+	})
+	promise.Call("then", then, catch)
+}
+
+// chunkWriter posts the output in chunks of about chunkSize bytes; the page keeps each as a Blob.
+type chunkWriter struct {
+	buf []byte
+}
+
+func (w *chunkWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	if len(w.buf) >= chunkSize {
+		w.flush()
+	}
+	return len(p), nil
+}
+
+func (w *chunkWriter) flush() {
+	if len(w.buf) == 0 {
+		return
+	}
+	u8 := js.Global().Get("Uint8Array").New(len(w.buf))
+	js.CopyBytesToJS(u8, w.buf)
+	js.Global().Call("ntcPostChunk", u8)
+	w.buf = w.buf[:0]
+}

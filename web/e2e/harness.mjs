@@ -1,0 +1,100 @@
+// Shared by the browser tests and the benchmark: Debian's chromium through playwright-core (never a downloaded
+// browser), the static server, the native reference (bin/ntc), and test files made from the competition data.
+import { createRequire } from 'node:module';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './server.mjs';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = join(ROOT, 'dist/web');
+export const DATA = resolve(ROOT, process.env.NTC_DATA || '../shared/data/radcom');
+export const NTC = join(ROOT, 'bin/ntc');
+export const SHOTS = join(ROOT, 'dist/web-test');
+
+const require = createRequire(join(ROOT, 'package.json'));
+const { chromium } = require('playwright-core');
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export async function launch() {
+  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
+  if (!existsSync(join(DIST, 'index.html'))) throw new Error('dist/web is not built: make web');
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const server = await serve(DIST);
+  return { browser, server };
+}
+
+// open loads the page in a fresh context (no cache) and records every request its page and workers make.
+export async function open(browser, server, { width = 1440, height = 1000 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+  const requests = [];
+  context.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
+  page.on('console', (m) => { if (m.type() === 'error' || /panic|fatal/.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`); });
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid=file-input]', { state: 'attached', timeout: 30_000 });
+  return { context, page, requests, problems };
+}
+
+export const status = (page) => page.textContent('[data-testid=status]');
+
+// waitStatus waits until the status line matches re and returns it.
+export async function waitStatus(page, re, timeout = 60_000) {
+  await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=status]')?.textContent || ''),
+    re.source, { timeout, polling: 50 });
+  return status(page);
+}
+
+// download clicks the download control and returns the file's bytes.
+export async function download(page) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
+  const path = await dl.path();
+  return { name: dl.suggestedFilename(), bytes: readFileSync(path) };
+}
+
+// native runs `bin/ntc classify` on a file and returns its output (it exits 1 when rows were bad).
+export function native(input, tasks = 'app,att') {
+  const dir = mkdtempSync(join(tmpdir(), 'ntc-ref-'));
+  const out = join(dir, 'out.csv');
+  const r = spawnSync(NTC, ['classify', '--in', input, '--out', out, '--tasks', tasks], { encoding: 'utf8' });
+  if (r.status !== 0 && !/bad/.test(r.stderr)) throw new Error(`ntc classify failed: ${r.stderr}`);
+  return readFileSync(out);
+}
+
+export function tmpDir() { return mkdtempSync(join(tmpdir(), 'ntc-web-')); }
+
+// repeated writes a CSV of the header of src and its rows repeated until it has rows rows or bytes bytes.
+// att_unlabeled.csv has CRLF line ends and no final newline; rows are joined with its own line end.
+export function repeated(src, out, { rows = Infinity, bytes = Infinity } = {}) {
+  const text = readFileSync(src, 'latin1');
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split(eol).filter((l) => l !== '');
+  const head = lines[0], body = lines.slice(1);
+  const fd = openSync(out, 'w');
+  writeSync(fd, head + eol, null, 'latin1');
+  let n = 0, size = head.length + eol.length;
+  let buf = [];
+  while (n < rows && size < bytes) {
+    const l = body[n % body.length];
+    buf.push(l);
+    size += l.length + eol.length;
+    n++;
+    if (buf.length === 5000) { writeSync(fd, buf.join(eol) + eol, null, 'latin1'); buf = []; }
+  }
+  if (buf.length) writeSync(fd, buf.join(eol) + eol, null, 'latin1');
+  closeSync(fd);
+  return { rows: n, bytes: size };
+}
+
+// ensureNative builds bin/ntc from the working tree (quick when the Go build cache is warm), so the reference
+// is always the code the page was built from.
+export function ensureNative() {
+  execFileSync(process.env.GO || 'go', ['build', '-o', NTC, './tools/ntc'], { cwd: ROOT, stdio: 'inherit' });
+}

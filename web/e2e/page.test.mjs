@@ -1,0 +1,178 @@
+// Browser tests of the page (make web-test): real files from the competition data through the page in Debian's
+// chromium, the download compared byte for byte with `ntc classify`, the requests the page makes, row errors,
+// header errors, the task toggles and Cancel.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, open, status, waitStatus, download, native, repeated, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
+
+let browser, server;
+const tmp = tmpDir();
+
+before(async () => {
+  ensureNative();
+  ({ browser, server } = await launch());
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+// classify runs a file through a fresh page and returns the page, its download and the requests made.
+async function classify(file, { tasks, shot } = {}) {
+  const s = open(browser, server);
+  const { context, page, requests, problems } = await s;
+  const served = server.requests.length;
+  if (tasks && !tasks.includes('att')) await page.click('[data-testid=task-att]');
+  if (tasks && !tasks.includes('app')) await page.click('[data-testid=task-app]');
+  await page.setInputFiles('[data-testid=file-input]', file);
+  const line = await waitStatus(page, /^(done|failed|cancelled)/);
+  assert.match(line, /^done: \d+ rows$/, `status: ${line}`);
+  const dl = await download(page);
+  if (shot) await page.screenshot({ path: join(SHOTS, shot), fullPage: true });
+  return { context, page, requests, problems, served: server.requests.slice(served), line, dl };
+}
+
+// onlyOwnStatics checks every request the browser made (as the page saw them and as the server got them) was a
+// GET for one of the page's own files; the download is a blob: URL of the same origin, which never leaves the
+// browser.
+function onlyOwnStatics({ requests, served }) {
+  const origin = new URL(server.url).origin;
+  assert.ok(requests.length > 0);
+  for (const r of requests) {
+    if (r.url.startsWith(`blob:${origin}/`)) continue;
+    const u = new URL(r.url);
+    assert.equal(u.origin, origin, `request to another origin: ${r.method} ${r.url}`);
+    assert.equal(r.method, 'GET', `non-GET request: ${r.method} ${r.url}`);
+    const name = u.pathname === '/' ? 'index.html' : u.pathname.slice(1);
+    assert.ok(server.files.has(name), `request for a file the site does not have: ${r.url}`);
+  }
+  for (const r of served) {
+    assert.equal(r.method, 'GET', `server got ${r.method} ${r.url}`);
+    const name = r.url === '/' ? 'index.html' : r.url.slice(1);
+    assert.ok(server.files.has(name), `server got a request for ${r.url}`);
+  }
+}
+
+for (const name of ['att_train.csv', 'att_unlabeled.csv']) {
+  test(`${name}: the download is byte-identical to ntc classify, and only the page's own files are fetched`, async () => {
+    const file = join(DATA, name);
+    const want = native(file);
+    const run = await classify(file, { shot: name === 'att_unlabeled.csv' ? 'finished.png' : undefined });
+    try {
+      const rows = Number(run.line.match(/\d+/)[0]);
+      const wantRows = want.toString('utf8').split('\n').length - 2; // header, final newline
+      assert.equal(rows, wantRows);
+      assert.equal(run.dl.name, name.replace(/\.csv$/, '.classified.csv'));
+      assert.ok(run.dl.bytes.equals(want), `download (${run.dl.bytes.length} bytes) differs from ntc classify (${want.length} bytes)`);
+      onlyOwnStatics(run);
+      // the page shows what it computed: the table, both charts and the model card
+      assert.ok(await run.page.locator('[data-testid=results] tbody tr').count() > 0);
+      assert.equal(await run.page.locator('[data-testid=chart-app]').count(), 1);
+      assert.equal(await run.page.locator('[data-testid=chart-att]').count(), 1);
+      assert.match(await run.page.textContent('[data-testid=model-card]'), /Stratified CV[\s\S]*Grouped CV/);
+      assert.match(await run.page.textContent('[data-testid=local-badge]'), /stays on this device/);
+      assert.deepEqual(run.problems, []);
+    } finally {
+      await run.context.close();
+    }
+  });
+}
+
+test('malformed rows are listed with row, column and reason, and every other row is classified', async () => {
+  const text = readFileSync(join(DATA, 'att_train.csv'), 'utf8');
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split(eol);
+  const head = lines[0].split(',');
+  const col = head.indexOf('fwd_packets_amount');
+  const r3 = lines[3].split(',');
+  r3[col] = 'lots';
+  lines[3] = r3.join(',');                                  // data row 3: text in a number column
+  lines[6] = lines[6].split(',').slice(0, 40).join(',');     // data row 6: ragged
+  const file = join(tmp, 'malformed.csv');
+  writeFileSync(file, lines.join(eol));
+  const want = native(file);
+  const run = await classify(file, { shot: 'malformed.png' });
+  try {
+    assert.equal(run.line, 'done: 25 rows');
+    assert.ok(run.dl.bytes.equals(want), 'download differs from ntc classify');
+    const errs = (await run.page.locator('[data-testid=error-row]').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert.equal(errs.length, 2, errs.join('\n'));
+    assert.match(errs[0], /^3 4 fwd_packets_amount not a number: "lots"$/);   // row, line, column, reason
+    assert.match(errs[1], /^6 7 whole row has 40 fields, the header has \d+$/);
+    assert.equal(await run.page.getAttribute('[data-testid=status]', 'data-bad'), '2');
+    // the 23 good rows are classified: in the output their error column (the last) is empty
+    const good = want.toString().split('\n').slice(1, -1).filter((l) => l.endsWith(','));
+    assert.equal(good.length, 23);
+    assert.match(await run.page.textContent('.tiles'), /Flows classified\s*23\s*of 25 rows/);
+    onlyOwnStatics(run);
+  } finally {
+    await run.context.close();
+  }
+});
+
+test('the task toggles: application only gives ntc classify --tasks app', async () => {
+  const file = join(DATA, 'att_train.csv');
+  const run = await classify(file, { tasks: ['app'] });
+  try {
+    assert.ok(run.dl.bytes.equals(native(file, 'app')), 'download differs from ntc classify --tasks app');
+    assert.equal(await run.page.locator('[data-testid=chart-att]').count(), 0);
+  } finally {
+    await run.context.close();
+  }
+});
+
+test('a header without the required columns fails, naming them, with nothing to download', async () => {
+  const file = join(tmp, 'noheader.csv');
+  writeFileSync(file, 'Source_IP,Destination_IP,Protocol\n1.2.3.4,5.6.7.8,tcp\n');
+  const { context, page } = await open(browser, server);
+  try {
+    await page.setInputFiles('[data-testid=file-input]', file);
+    const line = await waitStatus(page, /^(done|failed)/);
+    assert.match(line, /^failed: header is missing \d+ required column/);
+    assert.match(await page.textContent('.failure'), /fwd_packets_amount/);
+    assert.equal(await page.locator('[data-testid=download]').count(), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Cancel stops the worker part way through a 50 MB file, and the page can run again', async () => {
+  const t0 = Date.now();
+  const lap = (what) => process.env.NTC_VERBOSE && console.log(`cancel test: ${what} at ${Date.now() - t0} ms`);
+  const big = join(tmp, 'big.csv');
+  const { rows } = repeated(join(DATA, 'att_unlabeled.csv'), big, { bytes: 50e6 });
+  lap('file written');
+  const { context, page, problems } = await open(browser, server);
+  lap('page open');
+  try {
+    await page.setInputFiles('[data-testid=file-input]', big);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=status]')?.dataset.rows) >= 500, null, { timeout: 60_000, polling: 50 });
+    lap('500 rows');
+    await page.click('[data-testid=cancel]');
+    const line = await waitStatus(page, /^(cancelled|done|failed)/, 10_000);
+    lap('cancelled');
+    const m = line.match(/^cancelled after (\d+) rows$/);
+    assert.ok(m, `status: ${line}`);
+    const at = Number(m[1]);
+    assert.ok(at >= 500 && at < rows, `cancelled after ${at} of ${rows} rows`);
+    // the worker itself stopped (it was not terminated by the page's fallback) and nothing moves any more
+    assert.equal(await page.evaluate(() => window.ntcPage.stats.workers), 1);
+    await page.waitForTimeout(1000);
+    assert.equal(await status(page), line);
+    assert.equal(await page.locator('[data-testid=download]').count(), 0);
+    // the same worker takes the next file
+    const small = join(DATA, 'att_train.csv');
+    await page.setInputFiles('[data-testid=file-input]', small);
+    assert.equal(await waitStatus(page, /^(done|failed|cancelled)/), 'done: 25 rows');
+    const dl = await download(page);
+    assert.ok(dl.bytes.equals(native(small)), 'download after a cancel differs from ntc classify');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

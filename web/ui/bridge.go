@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"sync"
+
+	"github.com/vugu/vugu"
+	"github.com/vugu/vugu/js"
+)
+
+// JSBridge is the page's JS glue, window.ntcPage (web/static/app.js): it owns the classifier's Web Worker and
+// the output chunks the worker posts.
+type JSBridge struct{ page js.Value }
+
+// NewJSBridge finds window.ntcPage.
+func NewJSBridge() *JSBridge { return &JSBridge{page: js.Global().Get("ntcPage")} }
+
+// Start hands the file to the worker.
+func (b *JSBridge) Start(file js.Value, app, att bool) { b.page.Call("start", file, app, att) }
+
+// Cancel asks the worker to stop.
+func (b *JSBridge) Cancel() { b.page.Call("cancel") }
+
+// ResultURL is a blob: URL of the classified CSV assembled from the worker's chunks.
+func (b *JSBridge) ResultURL(name string) string { return b.page.Call("resultURL", name).String() }
+
+// Listen hands the glue (ntcPage.uiReady) a function that delivers the worker's messages to p, in order,
+// under env's lock. A JS callback must not block, so the function only queues the message.
+func Listen(p *Page, env vugu.EventEnv) {
+	var (
+		mu    sync.Mutex
+		queue []string
+		wake  = make(chan struct{}, 1)
+	)
+	onMessage := js.FuncOf(func(this js.Value, args []js.Value) interface{} {
+		mu.Lock()
+		queue = append(queue, args[0].String())
+		mu.Unlock()
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	go func() {
+		for range wake {
+			mu.Lock()
+			batch := queue
+			queue = nil
+			mu.Unlock()
+			env.Lock()
+			for _, m := range batch {
+				if err := p.Apply(m); err != nil {
+					js.Global().Get("console").Call("error", "ntc: bad worker message: "+err.Error())
+				}
+			}
+			env.UnlockRender()
+		}
+	}()
+	js.Global().Get("ntcPage").Call("uiReady", onMessage)
+}

@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/flowlens/ntc/wasm/protocol"
+)
+
+func msg(t *testing.T, m protocol.Envelope) string {
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestPageRun(t *testing.T) {
+	p := NewPage(nil)
+	p.Choose(p.file, "flows.csv", 100) // chosen while the models load: starts when they are ready
+	if p.State != StateLoading {
+		t.Fatal(p.State)
+	}
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	if p.State != StateRunning {
+		t.Fatal(p.State)
+	}
+	rows := []protocol.RowView{
+		{Row: 1, App: "vk", AppConf: 0.5, Att: "VOD", AttConf: 0.9},
+		{Row: 2, Err: "row 2 (line 3): malformed"},
+		{Row: 3, App: "google", AppConf: 0.9, Att: "VOD", AttConf: 0.2},
+		{Row: 4, App: "vk", AppConf: 0.1, Att: "unknown", AttConf: 0.5},
+	}
+	sum := protocol.Summary{App: &protocol.TaskSummary{Counts: map[string]int{"vk": 2, "google": 1}}, Att: &protocol.TaskSummary{Counts: map[string]int{"VOD": 2, "unknown": 1}}}
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindProgress, Progress: &protocol.Progress{Rows: 2, Bad: 1, NewRows: rows[:2], Summary: sum}}))
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 4, Bad: 1, NewRows: rows[2:], Summary: sum,
+		NewErrors: []protocol.RowError{{Row: 2, Line: 3, Reason: "malformed"}}}}))
+	if got := p.Status(); got != "done: 4 rows" {
+		t.Fatal(got)
+	}
+	if len(p.Rows) != 4 || len(p.Errors) != 1 {
+		t.Fatalf("%d rows, %d errors", len(p.Rows), len(p.Errors))
+	}
+	order := func() (out []int) {
+		for _, c := range p.PageRows() {
+			out = append(out, c.Row)
+		}
+		return out
+	}
+	check := func(what string, want ...int) {
+		t.Helper()
+		got := order()
+		if len(got) != len(want) {
+			t.Fatalf("%s: rows %v, want %v", what, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%s: rows %v, want %v", what, got, want)
+			}
+		}
+	}
+	check("file order", 1, 2, 3, 4)
+	p.ToggleSort("app")
+	check("app confidence, high first", 3, 1, 4, 2)
+	p.ToggleSort("app")
+	check("app confidence, low first", 4, 1, 3, 2)
+	p.ToggleSort("att")
+	check("att confidence", 1, 4, 3, 2)
+	p.SetFilter("app:vk")
+	check("app vk", 1, 4)
+	p.SetFilter(filterErrors)
+	check("errors", 2)
+	// a late message from an old run changes nothing
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindProgress, Progress: &protocol.Progress{Rows: 99}}))
+	if p.P.Rows != 4 {
+		t.Fatal(p.P.Rows)
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	for in, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4321: "-4,321"} {
+		if got := Count(in); got != want {
+			t.Errorf("Count(%d) = %q, want %q", in, got, want)
+		}
+	}
+	if got := TopText("google:0.8667|jpost:0.0233|x:0.0200"); got != "jpost 0.02 · x 0.02" {
+		t.Error(got)
+	}
+	c := chart("app", "Application", &protocol.TaskSummary{Counts: map[string]int{"a": 5, "b": 3}, Hist: [protocol.HistBins]int{19: 8}})
+	if len(c.Bars) != 2 || c.Bars[0].Label != "a" || c.Bars[0].Width != "100.0" || c.Mean != "0.97" || c.Low != "0.0%" {
+		t.Errorf("%+v", c)
+	}
+}
