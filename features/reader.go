@@ -2,6 +2,7 @@ package features
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -9,11 +10,17 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxAbsValue bounds every numeric cell: flow counters, sizes and times from a real probe stay far below it, so
 // a larger value is a broken exporter, not traffic.
 const MaxAbsValue = 1e12
+
+// MinAbsValue bounds every non-zero numeric cell from below: the finest real measurement is a microsecond-scale
+// time (the competition files' smallest is 6e-7), so 1e-300 is a broken exporter too, and with both bounds
+// every ratio the features take stays finite (1e12 / 1e-12 is far from overflow).
+const MinAbsValue = 1e-12
 
 // Protocol is a flow's transport protocol.
 type Protocol uint8
@@ -60,7 +67,8 @@ func (e *MissingColumnsError) Error() string {
 	return fmt.Sprintf("header is missing %d required column(s): %s", len(e.Columns), strings.Join(e.Columns, ", "))
 }
 
-// HeaderError is a header that cannot be used at all: empty input, or a column named twice.
+// HeaderError is a header that cannot be used at all: empty input, input that is not CSV text (compressed,
+// binary, UTF-16, bare-CR line ends), or a column named twice.
 type HeaderError struct {
 	Reason string
 }
@@ -85,7 +93,11 @@ type Reader struct {
 // NewReader reads the header from r and returns a Reader positioned at the first row. The label column is
 // optional; when the file has one, its name (one of LabelColumns) is LabelColumn().
 func NewReader(r io.Reader) (*Reader, error) {
-	cr := csv.NewReader(bufio.NewReaderSize(r, 1<<16))
+	br := bufio.NewReaderSize(r, 1<<16)
+	if err := sniff(br); err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // ragged rows become RowErrors, not a stopped read
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -93,6 +105,10 @@ func NewReader(r io.Reader) (*Reader, error) {
 		return nil, &HeaderError{Reason: "the file is empty"}
 	}
 	if err != nil {
+		var pe *csv.ParseError
+		if !errors.As(err, &pe) { // the input failed, not the header (a body over the API's limit, say)
+			return nil, fmt.Errorf("reading the header: %w", err)
+		}
 		return nil, &HeaderError{Reason: err.Error()}
 	}
 	header = append([]string(nil), header...)
@@ -102,6 +118,56 @@ func NewReader(r io.Reader) (*Reader, error) {
 		return nil, err
 	}
 	return rd, nil
+}
+
+// sniffLen is how much of the input sniff looks at: enough for a whole header line of the flow CSV (2 kB).
+const sniffLen = 8 << 10
+
+// magics are the signatures of files people hand over by mistake, with what to do instead.
+var magics = []struct {
+	prefix, what string
+}{
+	{"\x1f\x8b", "gzip-compressed data (decompress it first, e.g. gunzip)"},
+	{"PK\x03\x04", "a ZIP archive or an .xlsx workbook (extract or export the CSV first)"},
+	{"\xfd7zXZ\x00", "xz-compressed data (decompress it first, e.g. unxz)"},
+	{"(\xb5/\xfd", "zstd-compressed data (decompress it first, e.g. unzstd)"},
+	{"\xff\xfe", "UTF-16 text (save it as UTF-8)"},
+	{"\xfe\xff", "UTF-16 text (save it as UTF-8)"},
+	{"%PDF-", "a PDF document"},
+}
+
+// sniff looks at the start of the input for things that are not a CSV at all, so they get a message that
+// says what they are instead of a CSV parse error or a list of every column as missing.
+func sniff(br *bufio.Reader) error {
+	head, _ := br.Peek(sniffLen) // a shorter input returns what there is
+	if len(head) == 0 {
+		return nil // NewReader reports the empty file
+	}
+	for _, m := range magics {
+		if bytes.HasPrefix(head, []byte(m.prefix)) {
+			return &HeaderError{Reason: "the input is not CSV text: it looks like " + m.what}
+		}
+	}
+	if len(head) >= 10 && bytes.HasPrefix(head, []byte("BZh")) && head[3] >= '1' && head[3] <= '9' && string(head[4:10]) == "1AY&SY" {
+		return &HeaderError{Reason: "the input is not CSV text: it looks like bzip2-compressed data (decompress it first, e.g. bunzip2)"}
+	}
+	check := head // the header line, as far as the window reaches; later lines' problems are row errors
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		check = head[:i]
+	}
+	if i := bytes.IndexByte(check, 0); i >= 0 {
+		return &HeaderError{Reason: fmt.Sprintf("the input is not CSV text: it looks like binary data (a NUL byte at offset %d)", i)}
+	}
+	for n := 0; n < utf8.UTFMax-1 && len(check) == sniffLen && !utf8.Valid(check); n++ {
+		check = check[:len(check)-1] // a character cut at the end of the window
+	}
+	if !utf8.Valid(check) {
+		return &HeaderError{Reason: "the input is not UTF-8 text: the header has invalid UTF-8 (binary data, or another encoding: save it as UTF-8)"}
+	}
+	if i := bytes.IndexAny(head, "\r\n"); i >= 0 && head[i] == '\r' && i+1 < len(head) && head[i+1] != '\n' {
+		return &HeaderError{Reason: "lines end in a bare CR (classic Mac line ends): convert them to LF or CRLF"}
+	}
+	return nil
 }
 
 func (rd *Reader) mapColumns() error {
@@ -170,17 +236,24 @@ func (rd *Reader) Read() (*FlowRecord, error) {
 		return nil, io.EOF
 	}
 	rd.row++
-	line, _ := rd.csv.FieldPos(0)
-	line += rd.lineShift
-	rec := &FlowRecord{Row: rd.row, Line: line}
+	rec := &FlowRecord{Row: rd.row}
 	if err != nil {
+		// FieldPos must not be asked here: after a parse error the record may have no fields, and it panics.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			rec.Line = pe.StartLine + rd.lineShift
-			return rec, &RowError{Row: rd.row, Line: rec.Line, Reason: "malformed CSV: " + pe.Err.Error()}
+			reason := "malformed CSV: " + pe.Err.Error()
+			if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
+				reason += fmt.Sprintf(" (a quoted field opened on line %d is still open on line %d: lines %d to %d are read as this one row)",
+					rec.Line, pe.Line+rd.lineShift, rec.Line, pe.Line+rd.lineShift)
+			}
+			return rec, &RowError{Row: rd.row, Line: rec.Line, Reason: reason}
 		}
 		return nil, fmt.Errorf("reading row %d: %w", rd.row, err)
 	}
+	line, _ := rd.csv.FieldPos(0)
+	line += rd.lineShift
+	rec.Line = line
 	rec.Fields = append(make([]string, 0, len(fields)), fields...)
 	if len(fields) != len(rd.header) {
 		return rec, &RowError{Row: rd.row, Line: line,
@@ -244,6 +317,8 @@ func parseCell(s string, signed bool) (float64, error) {
 		return 0, fmt.Errorf("not a finite number: %q", clip(t))
 	case math.Abs(v) > MaxAbsValue:
 		return 0, fmt.Errorf("value %s is implausibly large (limit %g)", clip(t), MaxAbsValue)
+	case v != 0 && math.Abs(v) < MinAbsValue:
+		return 0, fmt.Errorf("value %s is implausibly small (non-zero values must be at least %g)", clip(t), MinAbsValue)
 	case v < 0 && !signed:
 		return 0, fmt.Errorf("negative value %s in a column that cannot be negative", clip(t))
 	}

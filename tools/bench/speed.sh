@@ -2,6 +2,7 @@
 # Side-by-side speed of `ntc classify` and the seed's pandas + scikit-learn pipeline on the same 100k-row
 # file (att_unlabeled.csv's rows repeated), both tasks, CSV in -> CSV out. Each side is pinned to one core
 # with taskset; ntc is also run on all cores. Figures are ratios measured in this run: the machine is noisy.
+# A quick check; tools/bench/bench.sh (make bench) takes medians and writes BENCHMARKS.md.
 set -euo pipefail
 data=${1:-../shared/data/radcom}
 rows=${ROWS:-100000}
@@ -9,10 +10,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 big=$work/big.csv
 
-# The file has CRLF line ends and no final newline: strip CRs and end every copy with a newline.
+# The file has CRLF line ends and no final newline: strip CRs and end every copy with a newline. The endless
+# loop ends on SIGPIPE once head has its rows: without pipefail there, that exit 141 stopped the script.
 {
   head -n 1 "$data/att_unlabeled.csv" | tr -d '\r'
-  while :; do tail -n +2 "$data/att_unlabeled.csv" | tr -d '\r'; echo; done | head -n "$rows"
+  (set +o pipefail; while :; do tail -n +2 "$data/att_unlabeled.csv" | tr -d '\r'; echo; done | head -n "$rows")
 } > "$big"
 echo "input: $(($(wc -l < "$big") - 1)) rows, $(du -h "$big" | cut -f1)"
 
