@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bufio"
 	"fmt"
 	"math"
 	"strconv"
@@ -76,8 +75,19 @@ func goesRight(x, threshold float64) int32 {
 // parseFlatForest reads class-per-leaf LightGBM text into a FlatForest.
 func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
 	f := &FlatForest{nClass: nClass, nFeatures: nFeatures}
-	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	// Size the node arrays once: a tree of n leaves has 2n-1 nodes. Growing them row by row cost more
+	// memory than the forest itself, which matters where each request loads the model (the edge).
+	total := 0
+	for line := range strings.Lines(text) {
+		if v, ok := strings.CutPrefix(line, "num_leaves="); ok {
+			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
+				total += 2*n - 1
+			}
+		}
+	}
+	f.nodes = make([]flatNode, 0, total)
+	f.leafClass = make([]int32, 0, total)
+	f.weight = make([]float64, 0, total)
 	tree := map[string]string{}
 	flush := func() error {
 		if len(tree) == 0 {
@@ -87,8 +97,8 @@ func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
 		return f.addTree(tree, nFeatures)
 	}
 	inTree := false
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "Tree="):
 			if err := flush(); err != nil {
@@ -101,9 +111,6 @@ func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
 			k, v, _ := strings.Cut(line, "=")
 			tree[k] = v
 		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
 	}
 	if err := flush(); err != nil {
 		return nil, err
@@ -118,7 +125,7 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 	t := len(f.roots)
 	ints := func(key string) ([]int32, error) {
 		var out []int32
-		for _, s := range strings.Fields(kv[key]) {
+		for s := range strings.FieldsSeq(kv[key]) {
 			v, err := strconv.ParseInt(s, 10, 32)
 			if err != nil {
 				return nil, fmt.Errorf("tree %d %s: %w", t, key, err)
@@ -127,26 +134,29 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 		}
 		return out, nil
 	}
-	leafVals := strings.Fields(kv["leaf_value"])
-	leafClass := make([]int32, len(leafVals))
-	for i, s := range leafVals {
+	var leafClass []int32
+	for s := range strings.FieldsSeq(kv["leaf_value"]) {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || v != float64(int32(v)) || v < 0 || int(v) >= f.nClass {
-			return fmt.Errorf("tree %d: leaf %d votes for %q, not a class id below %d", t, i, s, f.nClass)
+			return fmt.Errorf("tree %d: leaf %d votes for %q, not a class id below %d", t, len(leafClass), s, f.nClass)
 		}
-		leafClass[i] = int32(v)
+		leafClass = append(leafClass, int32(v))
 	}
 	if len(leafClass) == 0 {
 		return fmt.Errorf("tree %d has no leaves", t)
 	}
-	leafWeight := make([]float64, len(leafClass))
-	counts := strings.Fields(kv["leaf_count"])
-	for i := range leafWeight {
-		leafWeight[i] = 1
-		if len(counts) == len(leafClass) {
-			if v, err := strconv.ParseFloat(counts[i], 64); err == nil && v > 0 {
-				leafWeight[i] = v
-			}
+	leafWeight := make([]float64, 0, len(leafClass))
+	for s := range strings.FieldsSeq(kv["leaf_count"]) {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v <= 0 {
+			v = 1
+		}
+		leafWeight = append(leafWeight, v)
+	}
+	if len(leafWeight) != len(leafClass) { // no (usable) leaf counts: every leaf weighs one row
+		leafWeight = leafWeight[:0]
+		for range leafClass {
+			leafWeight = append(leafWeight, 1)
 		}
 	}
 	if len(leafClass) == 1 {
@@ -166,7 +176,7 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 		return err
 	}
 	var thr []float64
-	for _, s := range strings.Fields(kv["threshold"]) {
+	for s := range strings.FieldsSeq(kv["threshold"]) {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil {
 			return fmt.Errorf("tree %d threshold: %w", t, err)
