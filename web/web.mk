@@ -45,7 +45,7 @@ web-gen-check:
 web-test: web web-gen-check
 	$(GO) build -o $(NTC) ./tools/ntc
 	$(GO) test -count=1 ./wasm/... ./web/...
-	NTC_DATA=$(DATA) $(WEB_NODE) --test --test-reporter=spec web/e2e/
+	NTC_DATA=$(DATA) $(WEB_NODE) --test --test-concurrency=1 --test-reporter=spec web/e2e/
 
 web-bench: web
 	$(GO) build -o $(NTC) ./tools/ntc

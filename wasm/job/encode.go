@@ -12,7 +12,7 @@ import (
 // their rows are written by hand (reflection-driven encoding/json cost the worker several percent of its speed
 // in WebAssembly); everything else goes through encoding/json. The page decodes both with encoding/json.
 func Encode(m *protocol.Envelope) ([]byte, error) {
-	if m.Progress == nil || len(m.Progress.NewRows) == 0 || m.Ready != nil || m.Failure != nil {
+	if m.Progress == nil || len(m.Progress.NewRows) == 0 || m.Ready != nil || m.Failure != nil || m.Explained != nil || m.Remote != nil || m.API != nil {
 		return json.Marshal(m)
 	}
 	p := *m.Progress
@@ -59,6 +59,14 @@ func appendRow(b []byte, r *protocol.RowView) []byte {
 		b = strconv.AppendFloat(b, r.AttConf, 'f', 4, 64)
 	}
 	b = appendField(b, "e", r.Err)
+	if r.Off != 0 {
+		b = append(b, `,"o":`...)
+		b = strconv.AppendInt(b, r.Off, 10)
+	}
+	if r.Len != 0 {
+		b = append(b, `,"n":`...)
+		b = strconv.AppendInt(b, int64(r.Len), 10)
+	}
 	return append(b, '}')
 }
 

@@ -172,7 +172,7 @@ func BenchmarkStream(b *testing.B) {
 func TestEncodeRoundTrip(t *testing.T) {
 	rows := []protocol.RowView{
 		{Row: 1, Src: "10.0.0.1:443", Dst: "[fe80::1]:53", Proto: "udp", Label: "VOD", App: "google", AppConf: 0.8667,
-			AppTop: "google:0.8667|jpost:0.0233|x:0.0200", Att: "real_time_video", AttConf: 0.91},
+			AppTop: "google:0.8667|jpost:0.0233|x:0.0200", Att: "real_time_video", AttConf: 0.91, Off: 2345, Len: 1401},
 		{Row: 2, Err: "row 2 (line 3), column \"Protocol\": want tcp or udp, got \"ïcmp<>&\\\t\""},
 		{Row: 3},
 	}

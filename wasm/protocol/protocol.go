@@ -11,6 +11,12 @@ const (
 	KindDone      = "done"      // Progress (final): the run finished; every output chunk has been posted
 	KindFailed    = "failed"    // Failure: the run (or loading the models) stopped with an error
 	KindCancelled = "cancelled" // Progress (final): the run stopped because the page asked
+	KindExplained = "explained" // Explained: the answer to an explain request
+
+	// Sent by the page's glue (web/static/app.js), not the worker, while a file goes to the server's API.
+	KindRemote     = "remote"      // Remote: the upload and the answer so far
+	KindRemoteDone = "remote-done" // Remote (final): the server's answer is the download
+	KindAPI        = "api"         // API: whether the page's origin serves the HTTP API (GET /healthz)
 )
 
 // Envelope is every JSON message: Kind says which of the other fields is set.
@@ -19,6 +25,10 @@ type Envelope struct {
 	Ready    *Ready    `json:"ready,omitempty"`
 	Progress *Progress `json:"progress,omitempty"`
 	Failure  *Failure  `json:"failure,omitempty"`
+
+	Explained *Explained `json:"explained,omitempty"`
+	Remote    *Remote    `json:"remote,omitempty"`
+	API       *API       `json:"api,omitempty"`
 }
 
 // Ready carries the model card.
@@ -61,6 +71,8 @@ type Progress struct {
 	NewErrors  []RowError `json:"new_errors,omitempty"`
 	// Kept says how many rows the worker sends for the table at most; the download always has them all.
 	Kept int `json:"kept"`
+	// HeaderBytes is the length of the output's header line: bytes [0, HeaderBytes) of the download.
+	HeaderBytes int64 `json:"header_bytes,omitempty"`
 }
 
 // HistBins is the number of confidence histogram bins over [0, 1].
@@ -96,6 +108,9 @@ type RowView struct {
 	Att     string  `json:"t,omitempty"`
 	AttConf float64 `json:"tc,omitempty"`
 	Err     string  `json:"e,omitempty"`
+	// Off and Len locate the row's line in the output (the download): what an explain request carries.
+	Off int64 `json:"o,omitempty"`
+	Len int   `json:"n,omitempty"`
 }
 
 // RowError is a row the classifier could not read, as the error list shows it.
@@ -113,4 +128,59 @@ type Failure struct {
 	Missing []string `json:"missing,omitempty"`
 	// Partial is the state reached before the failure, if the run had started.
 	Partial *Progress `json:"partial,omitempty"`
+}
+
+// Explained answers an explain request: for each task of the run, the row's prediction and the features that
+// pushed the model's most probable class most (classify.Explain, Saabas contributions).
+type Explained struct {
+	ID    int               `json:"id"`  // the request's
+	Row   int               `json:"row"` // the table's row number, as the request gave it
+	Tasks []TaskExplanation `json:"tasks,omitempty"`
+	Error string            `json:"error,omitempty"` // the row could not be explained (a bad row)
+}
+
+// TaskExplanation is one task's prediction for a row and why. Base + the sum of every contribution = Score;
+// Contributions are the largest Shown of them, Rest the sum of the others.
+type TaskExplanation struct {
+	Task       string   `json:"task"` // "app" or "att"
+	Title      string   `json:"title"`
+	Label      string   `json:"label"` // the prediction, "unknown" under the model's threshold
+	Confidence float64  `json:"confidence"`
+	Top        []Ranked `json:"top"`
+	// Class is the class explained: the most probable one (Label, unless Label is unknown).
+	Class         string         `json:"class"`
+	Score         float64        `json:"score"` // Class's share of the trees' votes (before calibration)
+	Base          float64        `json:"base"`  // Class's share of the training rows
+	Contributions []Contribution `json:"contributions"`
+	Rest          float64        `json:"rest"`   // the sum of the contributions not listed
+	RestN         int            `json:"rest_n"` // how many features that is
+	Threshold     float64        `json:"threshold,omitempty"`
+}
+
+// Ranked is one of the most probable labels.
+type Ranked struct {
+	Label string  `json:"label"`
+	P     float64 `json:"p"`
+}
+
+// Contribution is how much one feature moved the explained class's score.
+type Contribution struct {
+	Feature      string  `json:"feature"`
+	Value        float64 `json:"value"`
+	Contribution float64 `json:"contribution"`
+}
+
+// Remote is a file sent to the server's API (POST /v1/classify): bytes sent, bytes of answer received.
+type Remote struct {
+	Sent     int64  `json:"sent"`
+	Total    int64  `json:"total"`
+	Received int64  `json:"received"`
+	Status   int    `json:"status,omitempty"`
+	Origin   string `json:"origin,omitempty"`
+}
+
+// API says whether the page's own origin answers GET /healthz, i.e. it is `ntc serve` with the HTTP API.
+type API struct {
+	Available bool   `json:"available"`
+	Origin    string `json:"origin"`
 }

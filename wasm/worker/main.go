@@ -5,8 +5,9 @@
 // wasm/job (classify.Stream, the CLI's own pipeline) over it, and posts the classified CSV back in binary chunks
 // together with JSON progress messages (wasm/protocol). It never holds the whole file or the whole output.
 //
-// The JS glue calls the functions this program puts on self.ntc: start(file, app, att) and cancel(); it
-// forwards what the program hands to self.ntcPost(json) and self.ntcPostChunk(uint8array) to the page.
+// The JS glue calls the functions this program puts on self.ntc: start(file, app, att), cancel() and
+// explain(id, row, header, line, app, att); it forwards what the program hands to self.ntcPost(json) and
+// self.ntcPostChunk(uint8array) to the page.
 package main
 
 import (
@@ -55,6 +56,22 @@ func main() {
 		if cancelRun != nil {
 			cancelRun()
 		}
+		return nil
+	}))
+	// explain(id, row, header, line, app, att): one row of the output (its header line and its line, which the
+	// page slices from the chunks it was sent) explained with classify.Explain, answered as KindExplained.
+	api.Set("explain", js.FuncOf(func(this js.Value, args []js.Value) any {
+		id, row := args[0].Int(), args[1].Int()
+		header, line := args[2].String(), args[3].String()
+		tasks := model.Tasks{App: args[4].Truthy(), Att: args[5].Truthy()}
+		go func() {
+			e := &protocol.Explained{ID: id, Row: row}
+			var err error
+			if e.Tasks, err = job.Explain(c, header, line, tasks, job.ExplainTop); err != nil {
+				e.Error = err.Error()
+			}
+			post(protocol.Envelope{Kind: protocol.KindExplained, Explained: e})
+		}()
 		return nil
 	}))
 	js.Global().Set("ntc", api)

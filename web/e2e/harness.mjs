@@ -1,7 +1,7 @@
 // Shared by the browser tests and the benchmark: Debian's chromium through playwright-core (never a downloaded
 // browser), the static server, the native reference (bin/ntc), and test files made from the competition data.
 import { createRequire } from 'node:module';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, openSync, writeSync, closeSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -29,7 +29,36 @@ export async function launch() {
   return { browser, server };
 }
 
+// serveNative starts `bin/ntc serve` on a free port with the built page (dist/web) and the HTTP API, and
+// resolves to { url, close } once it answers GET /healthz; args are more flags (--max-body N).
+export async function serveNative(args = []) {
+  const proc = spawn(NTC, ['serve', '--addr', '127.0.0.1:0', '--static', DIST, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const url = await new Promise((ok, fail) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/serving on (http:\/\/[^/\s]+\/)/);
+      if (m) ok(m[1]);
+    });
+    proc.once('exit', (code) => fail(new Error(`ntc serve exited ${code}: ${err}`)));
+  });
+  const r = await fetch(url + 'healthz');
+  if (r.status !== 200) throw new Error(`ntc serve: /healthz answered ${r.status}`);
+  return {
+    url,
+    close: () => new Promise((done) => {
+      if (proc.exitCode !== null) return done();
+      proc.once('exit', () => done());
+      proc.kill('SIGINT');
+    }),
+  };
+}
+
 // open loads the page in a fresh context (no cache) and records every request its page and workers make.
+// The page asks its origin for /healthz (is the HTTP API there?); on a static host that is a 404, which the
+// browser logs as a console error: not a problem.
 export async function open(browser, server, { width = 1440, height = 1000 } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
   const requests = [];
@@ -37,7 +66,10 @@ export async function open(browser, server, { width = 1440, height = 1000 } = {}
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push('pageerror: ' + e.message));
-  page.on('console', (m) => { if (m.type() === 'error' || /panic|fatal/.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /\/healthz$/.test(m.location()?.url || '') && /404/.test(m.text())) return;
+    if (m.type() === 'error' || /panic|fatal/.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+  });
   await page.goto(server.url);
   await page.waitForSelector('[data-testid=file-input]', { state: 'attached', timeout: 30_000 });
   return { context, page, requests, problems };

@@ -38,8 +38,9 @@ async function classify(file, { tasks, shot } = {}) {
 }
 
 // onlyOwnStatics checks every request the browser made (as the page saw them and as the server got them) was a
-// GET for one of the page's own files; the download is a blob: URL of the same origin, which never leaves the
-// browser.
+// GET for one of the page's own files, or the bodiless GET /healthz that asks whether the origin serves the
+// HTTP API (this static server does not: 404); the download is a blob: URL of the same origin, which never
+// leaves the browser.
 function onlyOwnStatics({ requests, served }) {
   const origin = new URL(server.url).origin;
   assert.ok(requests.length > 0);
@@ -48,11 +49,13 @@ function onlyOwnStatics({ requests, served }) {
     const u = new URL(r.url);
     assert.equal(u.origin, origin, `request to another origin: ${r.method} ${r.url}`);
     assert.equal(r.method, 'GET', `non-GET request: ${r.method} ${r.url}`);
+    if (u.pathname === '/healthz') continue;
     const name = u.pathname === '/' ? 'index.html' : u.pathname.slice(1);
     assert.ok(server.files.has(name), `request for a file the site does not have: ${r.url}`);
   }
   for (const r of served) {
     assert.equal(r.method, 'GET', `server got ${r.method} ${r.url}`);
+    if (r.url === '/healthz') continue;
     const name = r.url === '/' ? 'index.html' : r.url.slice(1);
     assert.ok(server.files.has(name), `server got a request for ${r.url}`);
   }
@@ -76,6 +79,20 @@ for (const name of ['att_train.csv', 'att_unlabeled.csv']) {
       assert.equal(await run.page.locator('[data-testid=chart-att]').count(), 1);
       assert.match(await run.page.textContent('[data-testid=model-card]'), /Stratified CV[\s\S]*Grouped CV/);
       assert.match(await run.page.textContent('[data-testid=local-badge]'), /stays on this device/);
+      // a static host has no API (GET /healthz is a 404): no option to send the file anywhere
+      assert.equal(await run.page.locator('[data-testid=remote]').count(), 0);
+      if (name === 'att_unlabeled.csv') {
+        // unknown predictions render, greyed, and the filter finds every one of them
+        const out = want.toString('utf8').split('\n').slice(1, -1).map((l) => l.split(',').slice(-6));
+        const unknownApps = out.filter((f) => f[0] === 'unknown').length;
+        assert.ok(unknownApps > 0);
+        const shown = await run.page.locator('[data-testid=results] .label.unknown').allTextContents();
+        assert.ok(shown.length > 0 && shown.every((t) => t === 'unknown'), `${shown.length} unknown labels on the first page`);
+        await run.page.selectOption('[data-testid=filter]', 'app:unknown');
+        assert.match(await run.page.textContent('.page-line'), new RegExp(`of ${unknownApps.toLocaleString('en-US')} ·`));
+        const apps = await run.page.locator('[data-testid=results] tbody tr .label:not(.att)').allTextContents();
+        assert.ok(apps.length > 0 && apps.every((t) => t === 'unknown'), apps.join());
+      }
       assert.deepEqual(run.problems, []);
     } finally {
       await run.context.close();

@@ -1,6 +1,9 @@
 // The page's glue: starts the Vugu UI (ui.wasm) and the classifier's Web Worker (worker.js + classifier.wasm),
 // passes the worker's JSON messages to the UI, and keeps the classified CSV the worker posts in binary chunks
-// as Blobs, so the download never has to fit in one string. No flow is parsed or classified here.
+// as Blobs, so the download never has to fit in one string. It also hands a table row's line of that CSV to
+// the worker when the UI asks why, checks whether the page's own origin serves the HTTP API (GET /healthz),
+// and, only when the user turns that on, sends the file there (POST /v1/classify) and keeps the answer as the
+// download. No flow is parsed or classified here.
 'use strict';
 (() => {
   // Vugu's renderer evals its helper script when it starts. That script ships as vugu-render.js instead (built
@@ -19,6 +22,7 @@
   let uiQueue = [];  // messages that arrived before the UI listened
   let deliver = null; // the UI's message handler (web/ui/bridge.go)
   let cancelTimer = 0;
+  let xhr = null;     // the upload to the server's API under way, if any
 
   const toUI = (json) => {
     if (uiQueue) uiQueue.push(json); else deliver(json);
@@ -52,7 +56,87 @@
       chunks = [];
       worker.postMessage({ type: 'start', file, app, att });
     },
+    // explain sends the worker the output's header line and one row's line, sliced from the chunks of the
+    // current run (a row is in the table only once its chunk has been posted).
+    explain(id, row, off, len, header, app, att) {
+      const out = new Blob(chunks);
+      Promise.all([out.slice(0, header).text(), out.slice(off, off + len).text()]).then(([head, line]) => {
+        worker.postMessage({ type: 'explain', id, row, header: head, line, app, att });
+      }).catch((err) => toUI(JSON.stringify({ kind: 'explained', explained: { id, row, error: 'reading the row: ' + err } })));
+    },
+    // upload sends the file itself (streamed from disk as the request body) to this origin's API.
+    upload(file, app, att) {
+      if (xhr) { const old = xhr; xhr = null; old.abort(); }
+      chunks = [];
+      const tasks = [app && 'app', att && 'att'].filter(Boolean).join(',');
+      const req = new XMLHttpRequest();
+      xhr = req;
+      const total = file.size;
+      let sent = 0, received = 0, last = 0;
+      const report = (kind, force) => {
+        const now = performance.now();
+        if (!force && now - last < 100) return;
+        last = now;
+        toUI(JSON.stringify({ kind, remote: { sent, total, received, status: req.status, origin: location.origin } }));
+      };
+      // The API refuses a body over its limit; it says so before reading it, but a browser still sending a big
+      // file may only see the connection close. So the limit (from /v1/model) is checked first.
+      const go = () => {
+        if (xhr !== req) return;
+        req.open('POST', '/v1/classify?tasks=' + tasks);
+        req.setRequestHeader('Content-Type', 'text/csv');
+        req.responseType = 'blob';
+        req.send(file);
+      };
+      fetch('/v1/model', { cache: 'no-store', credentials: 'omit' }).then((r) => (r.ok ? r.json() : {})).catch(() => ({})).then((card) => {
+        const max = card.max_body_bytes;
+        if (xhr === req && max > 0 && total > max) {
+          xhr = null;
+          toUI(JSON.stringify({ kind: 'failed', failure: { error: `the file is ${total} bytes; the server takes at most ${max} (body_too_large): split it, or classify it in this tab` } }));
+          return;
+        }
+        go();
+      });
+      req.upload.onprogress = (e) => { sent = e.loaded; report('remote'); };
+      req.upload.onload = () => { sent = total; report('remote', true); };
+      req.onprogress = (e) => { received = e.loaded; report('remote'); };
+      req.onload = async () => {
+        if (xhr !== req) return;
+        xhr = null;
+        if (req.status === 200) {
+          chunks = [req.response];
+          sent = total;
+          received = req.response.size;
+          report('remote-done', true);
+          return;
+        }
+        let error = `the server answered ${req.status} ${req.statusText}`;
+        try {
+          const body = JSON.parse(await req.response.text());
+          if (body.detail) error = `${body.detail} (${body.error}, HTTP ${req.status})`;
+        } catch { /* not the API's JSON */ }
+        toUI(JSON.stringify({ kind: 'failed', failure: { error } }));
+      };
+      req.onerror = () => {
+        if (xhr !== req) return;
+        xhr = null;
+        toUI(JSON.stringify({ kind: 'failed', failure: { error: 'could not reach the server (' + location.origin + ')' } }));
+      };
+      req.onabort = () => { // the user's Cancel; a replaced upload says nothing
+        if (xhr !== req) return;
+        xhr = null;
+        toUI(JSON.stringify({ kind: 'cancelled', progress: null }));
+      };
+    },
     cancel() {
+      if (xhr) {
+        const req = xhr;
+        if (req.readyState === XMLHttpRequest.UNSENT) { // still checking the limit
+          xhr = null;
+          toUI(JSON.stringify({ kind: 'cancelled', progress: null }));
+        } else req.abort();
+        return;
+      }
       worker.postMessage({ type: 'cancel' });
       // The worker stops at its next slice; if it does not answer, stop it for good and start a fresh one.
       cancelTimer = setTimeout(() => {
@@ -86,6 +170,14 @@
   }
 
   spawn(); // the models load while the UI starts and the user picks a file
+  // Served by `ntc serve`, the page's origin also answers the HTTP API; on a static host this is a 404 and the
+  // option to send files there stays hidden. Nothing is sent: a GET with no body.
+  if (location.protocol === 'http:' || location.protocol === 'https:') {
+    fetch('/healthz', { cache: 'no-store', credentials: 'omit' })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((b) => toUI(JSON.stringify({ kind: 'api', api: { available: !!b && b.status === 'ok', origin: location.origin } })))
+      .catch(() => {});
+  }
   const go = new Go();
   instantiate('ui.wasm', go.importObject).then((r) => go.run(r.instance)).catch((err) => {
     document.getElementById('vugu_mount_point').textContent = 'The page could not start: ' + err;

@@ -1,5 +1,5 @@
 // The classifier's Web Worker: runs classifier.wasm (wasm/worker, the ntc Go core) and relays messages. The
-// Go program puts start() and cancel() on self.ntc and posts through ntcPost (JSON) and ntcPostChunk (output
+// Go program puts start(), cancel() and explain() on self.ntc and posts through ntcPost (JSON) and ntcPostChunk (output
 // bytes, transferred, not copied).
 'use strict';
 importScripts('wasm_exec.js');
@@ -14,6 +14,7 @@ self.ntcPostChunk = (u8) => self.postMessage(u8, [u8.buffer]);
 function dispatch(m) {
   if (m.type === 'start') self.ntc.start(m.file, !!m.app, !!m.att);
   else if (m.type === 'cancel') self.ntc.cancel();
+  else if (m.type === 'explain') self.ntc.explain(m.id, m.row, m.header, m.line, !!m.app, !!m.att);
 }
 function drain() {
   while (pending.length) dispatch(pending.shift());

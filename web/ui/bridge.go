@@ -20,6 +20,15 @@ func (b *JSBridge) Start(file js.Value, app, att bool) { b.page.Call("start", fi
 // Cancel asks the worker to stop.
 func (b *JSBridge) Cancel() { b.page.Call("cancel") }
 
+// Upload sends the file to the page's own server's API (POST /v1/classify) instead of the worker.
+func (b *JSBridge) Upload(file js.Value, app, att bool) { b.page.Call("upload", file, app, att) }
+
+// Explain asks the worker why row was classified as it was: the glue slices the output's header line
+// [0, header) and the row's line [off, off+n) from the chunks it holds and sends them with the request.
+func (b *JSBridge) Explain(id, row int, off int64, n int, header int64, app, att bool) {
+	b.page.Call("explain", id, row, float64(off), n, float64(header), app, att)
+}
+
 // ResultURL is a blob: URL of the classified CSV assembled from the worker's chunks.
 func (b *JSBridge) ResultURL(name string) string { return b.page.Call("resultURL", name).String() }
 

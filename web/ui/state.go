@@ -66,6 +66,20 @@ type Page struct {
 	view      []int // indexes into Rows after filter and sort
 	viewDirty bool
 
+	// The HTTP API on the page's own origin (GET /healthz answered 200), and whether to send files there.
+	APIAvailable bool
+	APIOrigin    string
+	Remote       bool            // the user's choice, off by default
+	RemoteRun    bool            // the current (or last) run went to the server
+	R            protocol.Remote // that run's upload and answer so far
+
+	// The row explanation drawer.
+	WhyOpen  bool
+	WhyRow   protocol.RowView // the row asked about
+	Why      *protocol.Explained
+	whyID    int
+	whyTasks struct{ app, att bool }
+
 	// Bridge is the page's JS glue (web/static/app.js); nil in tests.
 	Bridge Bridge
 }
@@ -75,6 +89,8 @@ type Bridge interface {
 	Start(file js.Value, app, att bool)
 	Cancel()
 	ResultURL(name string) string // a blob: URL of the output chunks received so far
+	Upload(file js.Value, app, att bool)
+	Explain(id, row int, off int64, n int, header int64, app, att bool)
 }
 
 // NewPage returns the page before the worker is ready.
@@ -97,6 +113,8 @@ func (p *Page) Apply(msg string) error {
 				p.Run()
 			}
 		}
+	case protocol.KindAPI, protocol.KindRemote, protocol.KindRemoteDone, protocol.KindExplained:
+		p.applyExtra(&m)
 	case protocol.KindProgress, protocol.KindDone, protocol.KindCancelled:
 		if p.State != StateRunning {
 			return nil // a late message from a run the page has moved on from
@@ -159,10 +177,18 @@ func (p *Page) Run() {
 	if p.Filter != filterErrors {
 		p.Filter = ""
 	}
+	p.CloseWhy()
 	p.State = StateRunning
-	if p.Bridge != nil {
-		p.Bridge.Start(p.file, p.TaskApp, p.TaskAtt)
+	p.RemoteRun = p.SendsToServer()
+	p.R = protocol.Remote{Total: p.FileSize, Origin: p.APIOrigin}
+	if p.Bridge == nil {
+		return
 	}
+	if p.RemoteRun {
+		p.Bridge.Upload(p.file, p.TaskApp, p.TaskAtt)
+		return
+	}
+	p.Bridge.Start(p.file, p.TaskApp, p.TaskAtt)
 }
 
 // Cancel asks the worker to stop.
@@ -181,12 +207,24 @@ func (p *Page) Status() string {
 		}
 		return "loading the models…"
 	case StateIdle:
+		if p.SendsToServer() {
+			return "ready: drop a flow CSV to send it to the server"
+		}
 		return "ready: drop a flow CSV to classify it"
 	case StateRunning:
+		if p.RemoteRun {
+			return p.remoteStatus()
+		}
 		return fmt.Sprintf("classifying: %d rows", p.P.Rows)
 	case StateDone:
+		if p.RemoteRun {
+			return "done on the server: " + Bytes(p.R.Received) + " of predictions"
+		}
 		return fmt.Sprintf("done: %d rows", p.P.Rows)
 	case StateCancelled:
+		if p.RemoteRun {
+			return "cancelled: the upload was stopped"
+		}
 		return fmt.Sprintf("cancelled after %d rows", p.P.Rows)
 	case StateFailed:
 		if p.Failure != nil {
@@ -204,8 +242,13 @@ func (p *Page) ElapsedAttr() string    { return strconv.FormatFloat(p.P.ElapsedM
 // Busy says whether a run is under way.
 func (p *Page) Busy() bool { return p.State == StateRunning }
 
-// HasResults says whether there is anything to show below the controls.
-func (p *Page) HasResults() bool { return p.P.Rows > 0 || p.Busy() }
+// HasResults says whether there is anything to show below the controls: the worker's tables and charts.
+func (p *Page) HasResults() bool { return !p.RemoteRun && (p.P.Rows > 0 || p.Busy()) }
+
+// ShowProgress says whether the progress bar shows: a run under way or over, here or on the server.
+func (p *Page) ShowProgress() bool {
+	return p.HasResults() || p.State == StateFailed || (p.RemoteRun && p.State != StateIdle && p.State != StateLoading)
+}
 
 // OutputName is the download's file name.
 func (p *Page) OutputName() string {
@@ -221,6 +264,11 @@ func (p *Page) Percent() float64 {
 	switch {
 	case p.State == StateDone:
 		return 100
+	case p.RemoteRun:
+		if p.R.Total <= 0 {
+			return 0
+		}
+		return math.Min(100, 100*float64(p.R.Sent)/float64(p.R.Total))
 	case p.P.Total <= 0:
 		return 0
 	}
@@ -232,6 +280,9 @@ func (p *Page) PercentText() string { return strconv.Itoa(int(p.Percent())) + "%
 
 // ProgressLine says how far the run is.
 func (p *Page) ProgressLine() string {
+	if p.RemoteRun {
+		return "sent " + Bytes(p.R.Sent) + " of " + Bytes(p.R.Total) + " · received " + Bytes(p.R.Received) + " of predictions"
+	}
 	s := Bytes(p.P.Bytes) + " of " + Bytes(p.P.Total) + " · " + Count(p.P.Rows) + " rows · " + Count(int(math.Round(p.P.RowsPerSec))) + " rows/s"
 	if p.P.ElapsedMs > 0 {
 		s += " · " + Seconds(p.P.ElapsedMs)

@@ -1,0 +1,170 @@
+// Browser tests of the page as `ntc serve` serves it (the page and the HTTP API on one origin):
+//   - send to the server's API: the option shows only there (page.test.mjs checks it is hidden on a static
+//     host), is off by default — the file is classified in the tab and nothing is POSTed — and when on, the
+//     file is POSTed to /v1/classify, the badge says so, and the download is byte-identical to ntc classify;
+//     the API's errors are shown
+//   - why: clicking a table row explains it in the classifier's worker (no request), with feature names the
+//     model has (/v1/model), and base + contributions = vote share; an unknown row explains its most
+//     probable class
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, open, serveNative, waitStatus, download, native, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
+
+let browser, statics, server;
+const tmp = tmpDir();
+
+before(async () => {
+  ensureNative();
+  ({ browser, server: statics } = await launch());
+  await statics.close(); // these tests use ntc serve instead
+  server = await serveNative();
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const posts = (requests) => requests.filter((r) => r.method !== 'GET');
+
+test('send to the server\'s API: off by default (nothing POSTed); on, the download is ntc classify\'s', async () => {
+  const { context, page, requests, problems } = await open(browser, server);
+  try {
+    const remote = page.locator('[data-testid=remote]');
+    await remote.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await remote.isChecked(), false);
+    assert.match(await page.textContent('[data-testid=remote-note]'), /leaves this device/);
+    assert.match(await page.textContent('[data-testid=local-badge]'), /stays on this device/);
+
+    // off: classified in the tab
+    const train = join(DATA, 'att_train.csv');
+    await page.setInputFiles('[data-testid=file-input]', train);
+    assert.equal(await waitStatus(page, /^(done|failed|cancelled)/), 'done: 25 rows');
+    assert.ok((await download(page)).bytes.equals(native(train)), 'download differs from ntc classify');
+    assert.deepEqual(posts(requests), [], 'a request other than GET with the option off');
+
+    // on: the badge says the file goes to the server, and it does
+    await remote.check();
+    assert.match(await page.textContent('[data-testid=local-badge]'), /Your file is sent to the server\. It is uploaded to http:\/\/127\.0\.0\.1:\d+/);
+    const file = join(DATA, 'att_unlabeled.csv');
+    await page.setInputFiles('[data-testid=file-input]', file);
+    const line = await waitStatus(page, /^(done|failed|cancelled)/);
+    assert.match(line, /^done on the server: 3\.\d MB of predictions$/);
+    assert.match(await page.textContent('[data-testid=progress]'), /^sent 2\.9 MB of 2\.9 MB · received 3\.\d MB of predictions$/);
+    const dl = await download(page);
+    assert.equal(dl.name, 'att_unlabeled.classified.csv');
+    assert.ok(dl.bytes.equals(native(file)), `download (${dl.bytes.length} bytes) differs from ntc classify`);
+    assert.equal(await page.locator('[data-testid=remote-result]').count(), 1);
+    await page.screenshot({ path: join(SHOTS, 'remote.png'), fullPage: true });
+    let sent = posts(requests);
+    assert.equal(sent.length, 1, JSON.stringify(sent));
+    assert.equal(new URL(sent[0].url).pathname + new URL(sent[0].url).search, '/v1/classify?tasks=app,att');
+
+    // the task toggles reach the API
+    await page.click('[data-testid=task-att]');
+    await page.click('text=Run again');
+    assert.match(await waitStatus(page, /^(done|failed|cancelled)/), /^done on the server/);
+    assert.ok((await download(page)).bytes.equals(native(file, 'app')), 'download differs from ntc classify --tasks app');
+    sent = posts(requests);
+    assert.equal(new URL(sent.at(-1).url).search, '?tasks=app');
+    await page.click('[data-testid=task-att]');
+
+    // the API's error, shown
+    const bad = join(tmp, 'noheader.csv');
+    writeFileSync(bad, 'Source_IP,Destination_IP,Protocol\n1.2.3.4,5.6.7.8,tcp\n');
+    await page.setInputFiles('[data-testid=file-input]', bad);
+    assert.match(await waitStatus(page, /^(done|failed|cancelled)/), /^failed: header is missing \d+ required column\(s\): .*fwd_packets_amount.* \(missing_columns, HTTP 400\)$/);
+    assert.equal(await page.locator('[data-testid=download]').count(), 0);
+
+    // off again: the badge is back, and the next file stays here
+    await remote.uncheck();
+    assert.match(await page.textContent('[data-testid=local-badge]'), /stays on this device/);
+    const before = posts(requests).length;
+    await page.setInputFiles('[data-testid=file-input]', train);
+    assert.equal(await waitStatus(page, /^(done|failed|cancelled)/), 'done: 25 rows');
+    assert.equal(posts(requests).length, before);
+    // the browser logs the API's 400 for the bad file; nothing else went wrong
+    assert.deepEqual(problems, ['console error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  } finally {
+    await context.close();
+  }
+});
+
+test('send to the server\'s API: a file over the server\'s body limit is refused before it is sent', async () => {
+  const small = await serveNative(['--max-body', '10000']);
+  const { context, page, requests, problems } = await open(browser, small);
+  try {
+    await page.locator('[data-testid=remote]').check({ timeout: 10_000 });
+    await page.setInputFiles('[data-testid=file-input]', join(DATA, 'att_train.csv'));
+    assert.equal(await waitStatus(page, /^(done|failed|cancelled)/),
+      'failed: the file is 16609 bytes; the server takes at most 10000 (body_too_large): split it, or classify it in this tab');
+    assert.deepEqual(posts(requests), []);
+    assert.equal(await page.locator('[data-testid=download]').count(), 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await small.close();
+  }
+});
+
+// whyOf reads the drawer's explanation of one task.
+async function whyOf(page, task) {
+  const sec = page.locator(`[data-testid=why-${task}]`);
+  await sec.waitFor({ timeout: 10_000 });
+  const num = async (a) => Number(await sec.getAttribute(`data-${a}`));
+  return {
+    label: (await sec.locator('[data-testid=why-label]').textContent()).trim(),
+    score: await num('score'),
+    base: await num('base'),
+    rest: await num('rest'),
+    features: (await sec.locator('[data-testid=why-row] .why-feat').allTextContents()).map((s) => s.trim()),
+    contributions: (await sec.locator('[data-testid=why-row]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.contribution)))),
+    shown: { score: await sec.locator('[data-testid=why-score]').textContent(), base: await sec.locator('[data-testid=why-base]').textContent() },
+    unknownNote: await sec.locator('.why-unknown').count(),
+  };
+}
+
+test('why: a clicked row is explained in the worker, with the model\'s features; base + contributions = vote share', async () => {
+  const card = await (await fetch(server.url + 'v1/model')).json();
+  const names = new Set(card.feature_names);
+  assert.ok(names.size > 50);
+  const { context, page, requests, problems } = await open(browser, server);
+  try {
+    for (const [name, rowNo] of [['att_train.csv', 3], ['att_unlabeled.csv', 1]]) {
+      await page.setInputFiles('[data-testid=file-input]', join(DATA, name));
+      await waitStatus(page, /^done: \d+ rows$/);
+      const before = requests.length;
+      const tr = page.locator('[data-testid=results] tbody tr').nth(rowNo - 1);
+      const tableApp = (await tr.locator('.label').first().textContent()).trim();
+      const tableAtt = (await tr.locator('.label.att').textContent()).trim();
+      await tr.click();
+      assert.match(await page.textContent('[data-testid=why] h2'), new RegExp(`^Why row ${rowNo}\\?$`));
+      for (const [task, label] of [['app', tableApp], ['att', tableAtt]]) {
+        const w = await whyOf(page, task);
+        assert.equal(w.label, label, `${name} row ${rowNo} ${task}: drawer says ${w.label}, table ${label}`);
+        assert.ok(w.features.length >= 5 && w.features.length <= 10, `${w.features.length} features`);
+        for (const f of w.features) assert.ok(names.has(f), `${f} is not a feature of the model`);
+        assert.equal(w.contributions.length, w.features.length);
+        const sum = w.base + w.contributions.reduce((a, b) => a + b, 0) + w.rest;
+        assert.ok(Math.abs(sum - w.score) < 1e-9, `${task}: base ${w.base} + contributions ${sum - w.base} ≠ score ${w.score}`);
+        assert.ok(w.score > 0 && w.score <= 1 && w.base > 0 && w.base < 1);
+        assert.equal(w.shown.score, w.score.toFixed(3));
+        assert.equal(w.shown.base, w.base.toFixed(3));
+        assert.equal(w.unknownNote, label === 'unknown' ? 1 : 0);
+        if (name === 'att_unlabeled.csv' && task === 'app') assert.equal(label, 'unknown', 'row 1 of att_unlabeled.csv is an unknown app');
+      }
+      if (name === 'att_train.csv') await page.screenshot({ path: join(SHOTS, 'why.png') });
+      else await page.screenshot({ path: join(SHOTS, 'why-unknown.png') });
+      assert.deepEqual(requests.slice(before), [], 'explaining made a request');
+      await page.click('[data-testid=why-close]');
+      assert.equal(await page.locator('[data-testid=why]').count(), 0);
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
