@@ -15,19 +15,22 @@ type Contribution struct {
 }
 
 // Explanation says why a model gave a class the score it did for one flow. Base plus the sum of every
-// contribution equals Score: the class's share of tree votes, before calibration.
+// contribution equals Score: for a forest the class's share of tree votes, for a boosted model its raw score
+// before softmax; in both, before calibration.
 type Explanation struct {
 	Label         string         `json:"label"`
-	Score         float64        `json:"score"` // raw vote share
-	Base          float64        `json:"base"`  // the class's share of the training rows: the score before any split
+	Score         float64        `json:"score"` // the raw score: vote share (forest) or summed leaf values (boosted)
+	Base          float64        `json:"base"`  // the score before any split: the roots' values
 	Contributions []Contribution `json:"contributions"`
 }
 
-// Explain attributes the raw score of class label for vector x to the features the trees split on. Each tree
-// walks from its root, whose value for the class is the class's share of the training rows under it, to a
-// leaf, whose value is 1 if the leaf votes for the class and 0 if not; each step's change in that value is
-// credited to the step's feature (Saabas' method). Averaged over trees the steps add up exactly to the vote
-// share minus the base. Contributions are sorted by size, largest first; top > 0 keeps that many.
+// Explain attributes the raw score of class label for vector x to the features the trees split on (Saabas'
+// method). A node's value is the leaf values below it averaged by training rows; a leaf's is, for a forest, 1
+// if it votes for the class and 0 if not, and for a boosted model the raw score it adds to the class. Each
+// step from a node to its child credits the change in value to the node's feature, so along every path the
+// steps add up to leaf value minus root value: Base (the roots' values) plus all contributions is exactly
+// Score (a forest's vote share, averaged over its trees; a boosted model's raw class score before softmax,
+// summed over the class's trees). Contributions are sorted by size, largest first; top > 0 keeps that many.
 func (p *Predictor) Explain(x []float64, label string, top int) (Explanation, error) {
 	class := slices.Index(p.Bundle.Labels, label)
 	if class < 0 {
@@ -42,38 +45,47 @@ func (p *Predictor) Explain(x []float64, label string, top int) (Explanation, er
 		return Explanation{}, fmt.Errorf("feature vector has %d values, model reads %d", len(x), len(names))
 	}
 	padded := append(slices.Clone(x[:len(names)]), 0)
-	// share[i]: the training rows of the class below node i, as a share of all rows below it
-	share := make([]float64, len(f.nodes))
-	own := make([]float64, len(f.nodes))
+	boosted := p.Bundle.Encoding == EncodingSoftmax
+	k := len(p.Bundle.Labels)
+	// value[i]: node i's value for the class. Children come after their parent, so one backward pass works.
+	value := make([]float64, len(f.nodes))
 	for i := len(f.nodes) - 1; i >= 0; i-- {
 		n := &f.nodes[i]
-		if int(n.feature) == f.nFeatures {
-			if f.leafClass[i] == int32(class) {
-				own[i] = f.weight[i]
-				share[i] = 1
-			}
-			continue
+		switch {
+		case int(n.feature) != f.nFeatures:
+			l, r := n.next, n.next+1
+			value[i] = (f.weight[l]*value[l] + f.weight[r]*value[r]) / f.weight[i]
+		case boosted:
+			value[i] = f.leafValue[i]
+		case f.leafClass[i] == int32(class):
+			value[i] = 1
 		}
-		own[i] = own[n.next] + own[n.next+1]
-		share[i] = own[i] / f.weight[i]
 	}
 	byFeature := make([]float64, len(names))
 	var base, score float64
-	for _, i := range f.roots {
-		base += share[i]
+	trees := 0
+	for t, i := range f.roots {
+		if boosted && t%k != class {
+			continue // another class's tree
+		}
+		trees++
+		base += value[i]
 		for int(f.nodes[i].feature) != f.nFeatures {
 			n := &f.nodes[i]
 			next := n.next + goesRight(padded[n.feature], n.threshold)
-			byFeature[n.feature] += share[next] - share[i]
+			byFeature[n.feature] += value[next] - value[i]
 			i = next
 		}
-		score += share[i]
+		score += value[i]
 	}
-	inv := 1 / float64(len(f.roots))
-	e := Explanation{Label: label, Base: base * inv, Score: score * inv}
+	scale := 1.0
+	if !boosted {
+		scale = 1 / float64(trees) // a forest averages its trees
+	}
+	e := Explanation{Label: label, Base: base * scale, Score: score * scale}
 	for j, c := range byFeature {
 		if c != 0 {
-			e.Contributions = append(e.Contributions, Contribution{Feature: names[j], Value: x[j], Contribution: c * inv})
+			e.Contributions = append(e.Contributions, Contribution{Feature: names[j], Value: x[j], Contribution: c * scale})
 		}
 	}
 	slices.SortStableFunc(e.Contributions, func(a, b Contribution) int {
@@ -92,11 +104,14 @@ func (p *Predictor) explainForest() (*FlatForest, error) {
 		return p.flat, nil
 	}
 	p.explainOnce.Do(func() {
-		if p.Bundle.Encoding != EncodingClassPerLeaf {
-			p.explainErr = fmt.Errorf("model %s: explanations need the %s encoding", p.Bundle.Version, EncodingClassPerLeaf)
-			return
+		switch p.Bundle.Encoding {
+		case EncodingClassPerLeaf:
+			p.explainFlat, p.explainErr = parseFlatForest(p.Bundle.LightGBM, len(p.Bundle.Labels), len(p.Bundle.FeatureNames))
+		case EncodingSoftmax:
+			p.explainFlat, p.explainErr = parseFlatForest(p.Bundle.LightGBM, 0, len(p.Bundle.FeatureNames))
+		default:
+			p.explainErr = fmt.Errorf("model %s: explanations need the %s or %s encoding", p.Bundle.Version, EncodingClassPerLeaf, EncodingSoftmax)
 		}
-		p.explainFlat, p.explainErr = parseFlatForest(p.Bundle.LightGBM, len(p.Bundle.Labels), len(p.Bundle.FeatureNames))
 	})
 	return p.explainFlat, p.explainErr
 }

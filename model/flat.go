@@ -13,7 +13,8 @@ import (
 // LightGBM text leaves reads and gives the same votes (see the parity tests).
 type FlatForest struct {
 	nodes     []flatNode
-	leafClass []int32   // per node: the class a leaf votes for
+	leafClass []int32   // per node: the class a leaf votes for (class-per-leaf forests)
+	leafValue []float64 // per node: a leaf's value as written (the raw score a boosted tree's leaf adds)
 	weight    []float64 // per node: training rows below it (LightGBM's leaf_count; 1 a leaf when absent)
 	roots     []int32
 	nClass    int
@@ -72,7 +73,8 @@ func goesRight(x, threshold float64) int32 {
 	return int32(math.Float64bits(threshold-x) >> 63)
 }
 
-// parseFlatForest reads class-per-leaf LightGBM text into a FlatForest.
+// parseFlatForest reads LightGBM text into a FlatForest. With nClass > 0 the leaf values must be class ids
+// (a class-per-leaf forest, which Votes walks); with nClass 0 they are kept as values only (for Explain).
 func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
 	f := &FlatForest{nClass: nClass, nFeatures: nFeatures}
 	// Size the node arrays once: a tree of n leaves has 2n-1 nodes. Growing them row by row cost more
@@ -87,6 +89,7 @@ func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
 	}
 	f.nodes = make([]flatNode, 0, total)
 	f.leafClass = make([]int32, 0, total)
+	f.leafValue = make([]float64, 0, total)
 	f.weight = make([]float64, 0, total)
 	tree := map[string]string{}
 	flush := func() error {
@@ -135,12 +138,21 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 		return out, nil
 	}
 	var leafClass []int32
+	var leafValue []float64
 	for s := range strings.FieldsSeq(kv["leaf_value"]) {
 		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v != float64(int32(v)) || v < 0 || int(v) >= f.nClass {
-			return fmt.Errorf("tree %d: leaf %d votes for %q, not a class id below %d", t, len(leafClass), s, f.nClass)
+		if err != nil {
+			return fmt.Errorf("tree %d: leaf value %q: %w", t, s, err)
 		}
-		leafClass = append(leafClass, int32(v))
+		class := int32(0)
+		if f.nClass > 0 { // a class-per-leaf forest: the value is a class id
+			if v != float64(int32(v)) || v < 0 || int(v) >= f.nClass {
+				return fmt.Errorf("tree %d: leaf %d votes for %q, not a class id below %d", t, len(leafClass), s, f.nClass)
+			}
+			class = int32(v)
+		}
+		leafClass = append(leafClass, class)
+		leafValue = append(leafValue, v)
 	}
 	if len(leafClass) == 0 {
 		return fmt.Errorf("tree %d has no leaves", t)
@@ -160,7 +172,7 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 		}
 	}
 	if len(leafClass) == 1 {
-		f.roots = append(f.roots, f.addLeaf(leafClass[0], leafWeight[0]))
+		f.roots = append(f.roots, f.addLeaf(leafClass[0], leafValue[0], leafWeight[0]))
 		return nil
 	}
 	feat, err := ints("split_feature")
@@ -205,6 +217,7 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 		if c < 0 {
 			f.nodes[slot] = flatNode{threshold: math.Inf(1), feature: int32(f.nFeatures), next: slot}
 			f.leafClass[slot] = leafClass[^c]
+			f.leafValue[slot] = leafValue[^c]
 			f.weight[slot] = leafWeight[^c]
 			return
 		}
@@ -225,16 +238,18 @@ func (f *FlatForest) grow(n int) int32 {
 	for range n {
 		f.nodes = append(f.nodes, flatNode{})
 		f.leafClass = append(f.leafClass, -1)
+		f.leafValue = append(f.leafValue, 0)
 		f.weight = append(f.weight, 0)
 	}
 	return i
 }
 
 // addLeaf appends a leaf voting for class and returns its index.
-func (f *FlatForest) addLeaf(class int32, weight float64) int32 {
+func (f *FlatForest) addLeaf(class int32, value, weight float64) int32 {
 	i := f.grow(1)
 	f.nodes[i] = flatNode{threshold: math.Inf(1), feature: int32(f.nFeatures), next: i}
 	f.leafClass[i] = class
+	f.leafValue[i] = value
 	f.weight[i] = weight
 	return i
 }

@@ -7,10 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/flowlens/ntc/model/boost"
 	"github.com/flowlens/ntc/model/forest"
 )
 
-// The two ways a bundle's LightGBM text encodes a forest.
+// The ways a bundle's LightGBM text encodes an ensemble.
 const (
 	// EncodingMulticlass is LightGBM's own random-forest layout: K trees per round (one per class, same
 	// splits), each leaf holding that class's share, averaged over rounds. Fine for 5 classes; for 128 it is
@@ -19,6 +20,9 @@ const (
 	// EncodingClassPerLeaf is one tree per round whose leaf value is the class id that leaf votes for. leaves
 	// walks the trees and returns leaf indexes; the bundle maps them to classes and counts votes.
 	EncodingClassPerLeaf = "lightgbm-rf-class-per-leaf"
+	// EncodingSoftmax is gradient boosting in LightGBM's own multiclass layout: K trees a round whose leaf
+	// values add up to raw class scores, turned into probabilities by softmax (leaves applies it).
+	EncodingSoftmax = "lightgbm-gbdt-multiclass"
 )
 
 // WriteLightGBM renders f in LightGBM's text model format (version v3, average_output) with the given encoding.
@@ -40,28 +44,53 @@ func WriteLightGBM(f *forest.Forest, featureNames []string, encoding string) ([]
 	var trees [][]byte
 	for t := range f.Trees {
 		for k := 0; k < perRound; k++ {
-			var b bytes.Buffer
-			fmt.Fprintf(&b, "Tree=%d\n", len(trees))
-			writeTree(&b, &f.Trees[t], func(leaf *forest.Node) float64 {
+			trees = append(trees, treeBlock(len(trees), &f.Trees[t], func(leaf *forest.Node) float64 {
 				if encoding == EncodingClassPerLeaf {
 					return float64(leaf.Class)
 				}
 				return leaf.Dist[k]
-			})
-			b.WriteString("\n\n")
-			trees = append(trees, b.Bytes())
+			}))
 		}
 	}
+	objective := "regression"
+	if encoding == EncodingMulticlass {
+		objective = fmt.Sprintf("multiclass num_class:%d", perRound)
+	}
+	return modelText(trees, perRound, featureNames, objective, true), nil
+}
+
+// WriteLightGBMBoosted renders a boosted model in LightGBM's multiclass text layout (EncodingSoftmax).
+func WriteLightGBMBoosted(m *boost.Model, featureNames []string) ([]byte, error) {
+	if len(featureNames) != m.NFeatures {
+		return nil, fmt.Errorf("model has %d features, %d names given", m.NFeatures, len(featureNames))
+	}
+	var trees [][]byte
+	for _, round := range m.Rounds {
+		for k := range round {
+			trees = append(trees, treeBlock(len(trees), &round[k], func(leaf *forest.Node) float64 { return leaf.Value }))
+		}
+	}
+	return modelText(trees, m.NClasses, featureNames, fmt.Sprintf("multiclass num_class:%d", m.NClasses), false), nil
+}
+
+func treeBlock(index int, t *forest.Tree, leafValue func(*forest.Node) float64) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "Tree=%d\n", index)
+	writeTree(&b, t, leafValue)
+	b.WriteString("\n\n")
+	return b.Bytes()
+}
+
+// modelText puts the header (version v3) in front of the tree blocks.
+func modelText(trees [][]byte, perRound int, featureNames []string, objective string, average bool) []byte {
 	var out bytes.Buffer
 	out.WriteString("tree\nversion=v3\n")
 	fmt.Fprintf(&out, "num_class=%d\nnum_tree_per_iteration=%d\nlabel_index=0\nmax_feature_idx=%d\n",
-		perRound, perRound, f.NFeatures-1)
-	if encoding == EncodingMulticlass {
-		fmt.Fprintf(&out, "objective=multiclass num_class:%d\n", perRound)
-	} else {
-		out.WriteString("objective=regression\n")
+		perRound, perRound, len(featureNames)-1)
+	out.WriteString("objective=" + objective + "\n")
+	if average {
+		out.WriteString("average_output\n")
 	}
-	out.WriteString("average_output\n")
 	out.WriteString("feature_names=" + strings.Join(featureNames, " ") + "\n")
 	sizes := make([]string, len(trees))
 	for i, t := range trees {
@@ -72,7 +101,7 @@ func WriteLightGBM(f *forest.Forest, featureNames []string, encoding string) ([]
 		out.Write(t)
 	}
 	out.WriteString("end of trees\n")
-	return out.Bytes(), nil
+	return out.Bytes()
 }
 
 // writeTree writes one tree block. LightGBM numbers internal nodes and leaves separately, both in the order a

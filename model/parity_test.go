@@ -13,6 +13,7 @@ import (
 	"github.com/flowlens/ntc/features"
 	"github.com/flowlens/ntc/internal/radcom"
 	"github.com/flowlens/ntc/model"
+	"github.com/flowlens/ntc/model/boost"
 	"github.com/flowlens/ntc/model/forest"
 	"github.com/flowlens/ntc/train"
 )
@@ -173,6 +174,53 @@ func TestEmbeddedBundles(t *testing.T) {
 		m := b.Metrics
 		if m.Stratified.Accuracy <= 0 || m.Grouped.Accuracy <= 0 || m.Stratified.Repeats < 3 {
 			t.Errorf("%s bundle carries no cross-validated metrics: %+v", tc.task, m)
+		}
+	}
+}
+
+// TestBoostedParityWithTrainer checks that a boosted model written as LightGBM multiclass text and read by
+// leaves (with its softmax) gives the trainer's probabilities.
+func TestBoostedParityWithTrainer(t *testing.T) {
+	ds, x := vectors(t, radcom.AttTrain)
+	p := boost.DefaultParams()
+	p.Rounds = 30
+	m := boost.Fit(ds.X, ds.Y, len(ds.Labels), p)
+	text, err := model.WriteLightGBMBoosted(m, features.FeatureNames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := model.NewPredictor(&model.Bundle{Format: model.BundleFormat, Task: model.TaskAtt, Version: "test",
+		Labels: ds.Labels, FeatureNames: features.FeatureNames, Encoding: model.EncodingSoftmax, LightGBM: string(text)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s model.Scratch
+	for i, v := range x {
+		raw := m.Raw(v, nil)
+		if i%50 == 0 { // explanations add up to the raw class score
+			for c, label := range ds.Labels {
+				e, err := pred.Explain(v, label, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := e.Base
+				for _, ct := range e.Contributions {
+					sum += ct.Contribution
+				}
+				if math.Abs(sum-raw[c]) > 1e-9 || math.Abs(e.Score-raw[c]) > 1e-9 {
+					t.Fatalf("vector %d class %s: base+contributions %v, score %v, raw %v", i, label, sum, e.Score, raw[c])
+				}
+			}
+		}
+		want := m.PredictProba(v, nil)
+		got, err := pred.Proba(v, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c := range want {
+			if d := math.Abs(got[c] - want[c]); d > 1e-12 {
+				t.Fatalf("vector %d class %s: leaves %v, trainer %v", i, ds.Labels[c], got[c], want[c])
+			}
 		}
 	}
 }

@@ -77,7 +77,8 @@ func calibrationTable(c *Calibration, trees int) []float64 {
 // NewLeavesPredictor loads the bundle's ensemble with leaves whatever its class count: the reference the flat
 // walker is tested and measured against.
 func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
-	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(strings.NewReader(b.LightGBM)), false)
+	// A boosted model's raw scores need leaves' softmax; forests average votes or shares as they are.
+	ens, err := leaves.LGEnsembleFromReader(bufio.NewReader(strings.NewReader(b.LightGBM)), b.Encoding == EncodingSoftmax)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: loading ensemble: %w", b.Version, err)
 	}
@@ -86,7 +87,7 @@ func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 	}
 	p := &Predictor{Bundle: b}
 	switch b.Encoding {
-	case EncodingMulticlass:
+	case EncodingMulticlass, EncodingSoftmax:
 		if ens.NOutputGroups() != len(b.Labels) {
 			return nil, fmt.Errorf("bundle %s: ensemble has %d classes, bundle %d labels", b.Version, ens.NOutputGroups(), len(b.Labels))
 		}

@@ -5,17 +5,41 @@ import (
 	"math"
 	"slices"
 
+	"github.com/flowlens/ntc/model/boost"
 	"github.com/flowlens/ntc/model/forest"
 )
 
 // Recipe is how a model is grown from a training set: forest settings, and optionally a feature selection
 // made on the training rows alone (inside each fold during cross-validation).
 type Recipe struct {
+	// Algorithm is AlgoForest (the default) or AlgoBoost.
+	Algorithm string        `json:"algorithm,omitempty"`
 	Forest    forest.Params `json:"forest"`
 	SelectTop int           `json:"select_top,omitempty"` // keep the N most important features; 0 keeps all
+	// Boost holds the boosting settings when Algorithm is AlgoBoost; it splits on Forest.Features too.
+	Boost *boost.Params `json:"boost,omitempty"`
 }
 
+// The learning algorithms a Recipe can name.
+const (
+	AlgoForest = "rf"
+	AlgoBoost  = "gbdt"
+)
+
 // Fit grows the recipe's forest on x, y.
+// FitBoost boosts the recipe's model on x, y (Algorithm AlgoBoost).
+func (r Recipe) FitBoost(x [][]float64, y []int, nClasses int) *boost.Model {
+	p := boost.DefaultParams()
+	if r.Boost != nil {
+		p = *r.Boost
+	}
+	if p.Features == nil {
+		p.Features = r.Forest.Features
+	}
+	return boost.Fit(x, y, nClasses, p)
+}
+
+// Fit grows the recipe's forest on x, y (Algorithm AlgoForest).
 func (r Recipe) Fit(x [][]float64, y []int, nClasses int) *forest.Forest {
 	p := r.Forest
 	if r.SelectTop > 0 && r.SelectTop < len(x[0]) {

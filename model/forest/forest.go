@@ -14,6 +14,7 @@ type Node struct {
 	Dist      []float64 // leaf only: class shares of the training rows that reached it, summing to 1
 	Class     int32     // leaf only: the majority class (lowest index on ties)
 	Count     int32     // leaf only: training rows that reached it
+	Value     float64   // leaf only, boosted trees (package boost): the raw score the leaf adds
 }
 
 // Tree is a decision tree; its root is Nodes[0].
@@ -42,8 +43,8 @@ type Forest struct {
 	Importance []float64 // total impurity decrease per feature, normalised to sum 1
 }
 
-// leaf returns the leaf a vector reaches in t.
-func (t *Tree) leaf(x []float64) *Node {
+// Leaf returns the leaf a vector reaches in t.
+func (t *Tree) Leaf(x []float64) *Node {
 	n := &t.Nodes[0]
 	for n.Feature >= 0 {
 		if x[n.Feature] <= n.Threshold {
@@ -63,7 +64,7 @@ func (f *Forest) PredictProba(x []float64, out []float64) []float64 {
 	out = out[:f.NClasses]
 	clear(out)
 	for i := range f.Trees {
-		leaf := f.Trees[i].leaf(x)
+		leaf := f.Trees[i].Leaf(x)
 		if f.Vote == HardVote {
 			out[leaf.Class]++
 			continue

@@ -300,7 +300,7 @@ func (g *grower) evalFeature(rows []int, counts []float64, feat int) (score, thr
 		nl := float64(i + 1)
 		s := g.score(left, nl) + g.score(right, n-nl)
 		if s > best {
-			best, thr, ok = s, midpoint(pairs[i].v, pairs[i+1].v), true
+			best, thr, ok = s, Midpoint(pairs[i].v, pairs[i+1].v), true
 		}
 	}
 	return best, thr, ok
@@ -327,9 +327,10 @@ func (g *grower) evalRandomThreshold(pairs []valueClass, lo, hi float64) (float6
 	return g.score(left, float64(nl)) + g.score(right, float64(len(pairs)-nl)), thr, true
 }
 
-// midpoint returns a threshold between two neighbouring training values a < b, in the middle half of the gap
-// so that unseen values between them are split as fairly as a true midpoint would.
-func midpoint(a, b float64) float64 {
+// Midpoint returns a threshold between two neighbouring training values a < b, in the middle half of the gap
+// so that unseen values between them are split as fairly as a true midpoint would, written with as few
+// digits as that allows.
+func Midpoint(a, b float64) float64 {
 	q := (b - a) / 4
 	t := shortThreshold(a+(b-a)/2, a+q, b-q)
 	if t >= b {

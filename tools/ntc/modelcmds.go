@@ -12,14 +12,15 @@ import (
 
 // taskFlags are the flags every model command shares.
 type taskFlags struct {
-	task, data string
-	seed       uint64
+	task, data, algo string
+	seed             uint64
 }
 
 func (t *taskFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.task, "task", model.TaskApp, "task: app or att")
 	fs.StringVar(&t.data, "data", "", "labelled flow CSV (label column `label` for app, `attribution` for att)")
 	fs.Uint64Var(&t.seed, "seed", 1, "random seed; the same seed gives the same model and folds")
+	fs.StringVar(&t.algo, "algo", "", "learner: rf (random forest) or gbdt (gradient boosting); default: the task's (rf for app, gbdt for att)")
 }
 
 func (t *taskFlags) check() error {
@@ -29,13 +30,19 @@ func (t *taskFlags) check() error {
 	if t.data == "" {
 		return usageError{fmt.Errorf("-data is required")}
 	}
+	if t.algo != "" && t.algo != train.AlgoForest && t.algo != train.AlgoBoost {
+		return usageError{fmt.Errorf("-algo %q: want rf or gbdt", t.algo)}
+	}
 	return nil
 }
 
 // options builds the trainer's options.
 func (t *taskFlags) options(folds, repeats int) train.Options {
-	return train.Options{Task: t.task, Data: t.data, Seed: t.seed, Folds: folds, Repeats: repeats,
-		Recipe: train.DefaultRecipe(t.task, t.seed)}
+	r := train.DefaultRecipe(t.task, t.seed)
+	if t.algo != "" {
+		r = r.WithAlgorithm(t.algo)
+	}
+	return train.Options{Task: t.task, Data: t.data, Seed: t.seed, Folds: folds, Repeats: repeats, Recipe: r}
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -54,7 +61,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usageError{fmt.Errorf("-out is required")}
 	}
-	b, _, err := train.Train(tf.options(*folds, *repeats))
+	b, err := train.Train(tf.options(*folds, *repeats))
 	if err != nil {
 		return err
 	}

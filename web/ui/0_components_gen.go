@@ -2034,33 +2034,67 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						}
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "why-explain"}}}
+						if !t.Boosted {
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "why-explain"}}}
+							vgparent.AppendChild(vgn)
+							{
+								vgparent := vgn
+								_ = vgparent
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Each tree votes for one class: "}
+								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute(nil)}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(t.Explained)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " got "}
+								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "why-score"}}}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(t.Score)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " of the votes. That vote share is its share of the training rows (the base, "}
+								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "why-base"}}}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(t.Base)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: ") plus what each feature's splits added or took away — "}
+								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute(nil)}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(vugu.HTML("base + contributions = vote share"))
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "; calibration turns it into the confidence."}
+								vgparent.AppendChild(vgn)
+							}
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
-						{
-							vgparent := vgn
-							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Each tree votes for one class: "}
+						if t.Boosted {
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "why-explain"}}}
 							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute(nil)}
-							vgparent.AppendChild(vgn)
-							vgn.SetInnerHTML(t.Explained)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " got "}
-							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "why-score"}}}
-							vgparent.AppendChild(vgn)
-							vgn.SetInnerHTML(t.Score)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " of the votes. That vote share is its share of the training rows (the base, "}
-							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "why-base"}}}
-							vgparent.AppendChild(vgn)
-							vgn.SetInnerHTML(t.Base)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: ") plus what each feature's splits added or took away — "}
-							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute(nil)}
-							vgparent.AppendChild(vgn)
-							vgn.SetInnerHTML(vugu.HTML("base + contributions = vote share"))
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "; calibration turns it into the confidence."}
-							vgparent.AppendChild(vgn)
+							{
+								vgparent := vgn
+								_ = vgparent
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Each boosted tree adds to every class's raw score: "}
+								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute(nil)}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(t.Explained)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " got "}
+								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "why-score"}}}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(t.Score)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: ". That raw score is where the trees start (the base, "}
+								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute{{Namespace: "", Key: "data-testid", Val: "why-base"}}}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(t.Base)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: ") plus what each feature's splits added or took away — "}
+								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "b", Attr: []vugu.VGAttribute(nil)}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(vugu.HTML("base + contributions = raw score"))
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "; softmax over the classes and calibration turn it into the confidence."}
+								vgparent.AppendChild(vgn)
+							}
 						}
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
@@ -2183,7 +2217,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										_ = vgparent
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
 										vgparent.AppendChild(vgn)
-										vgn.SetInnerHTML("base " + t.Base + " + contributions = vote share")
+										vgn.SetInnerHTML("base " + t.Base + " + contributions = " + t.ScoreName)
 									}
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "td", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "num"}}}
 									vgparent.AppendChild(vgn)

@@ -137,6 +137,8 @@ type WhyTask struct {
 	Top          []WhyTop
 	Explained    string // the class explained: the most probable one
 	Score, Base  string
+	Boosted      bool   // a gradient-boosted model: Score is a raw score, not a vote share
+	ScoreName    string // "vote share" or "raw score"
 	// full-precision figures for scripts: base + Σ contributions + rest = score
 	ScoreAttr, BaseAttr, RestAttr string
 	Bars                          []WhyBar
@@ -167,7 +169,10 @@ func (p *Page) WhyTasks() []WhyTask {
 	for _, e := range p.Why.Tasks {
 		t := WhyTask{Task: e.Task, Title: e.Title, Label: e.Label, Unknown: e.Label == "unknown", Explained: e.Class,
 			Score: f3(e.Score), Base: f3(e.Base), RestN: e.RestN, Rest: signed(e.Rest),
-			ScoreAttr: full(e.Score), BaseAttr: full(e.Base), RestAttr: full(e.Rest)}
+			ScoreAttr: full(e.Score), BaseAttr: full(e.Base), RestAttr: full(e.Rest), Boosted: e.Boosted, ScoreName: "vote share"}
+		if e.Boosted {
+			t.ScoreName = "raw score"
+		}
 		t.Conf, t.ConfW, t.Class = conf(e.Confidence)
 		if e.Threshold > 0 {
 			t.Threshold = f2(e.Threshold)
