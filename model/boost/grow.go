@@ -219,14 +219,7 @@ func (g *grower) split(rows []int32, depth int) int32 {
 	if bestFeat < 0 {
 		return leaf()
 	}
-	var lo, hi []int32
-	for _, r := range rows {
-		if g.x[r][bestFeat] <= bestThr {
-			lo = append(lo, r)
-		} else {
-			hi = append(hi, r)
-		}
-	}
+	lo, hi := forest.Partition(g.x, rows, bestFeat, bestThr)
 	l := g.split(lo, depth+1)
 	rt := g.split(hi, depth+1)
 	g.nodes[id] = forest.Node{Feature: int32(bestFeat), Threshold: bestThr, Left: l, Right: rt, Leaf: -1}

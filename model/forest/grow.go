@@ -189,14 +189,7 @@ func (g *grower) split(rows []int, depth int) int32 {
 		return id
 	}
 	g.importance[feat] += gain
-	var lo, hi []int
-	for _, r := range rows {
-		if g.x[r][feat] <= thr {
-			lo = append(lo, r)
-		} else {
-			hi = append(hi, r)
-		}
-	}
+	lo, hi := Partition(g.x, rows, feat, thr)
 	l := g.split(lo, depth+1)
 	r := g.split(hi, depth+1)
 	g.nodes[id] = Node{Feature: int32(feat), Threshold: thr, Left: l, Right: r, Leaf: -1}
@@ -352,4 +345,17 @@ func shortThreshold(t, lo, hi float64) float64 {
 		}
 	}
 	return lo
+}
+
+// Partition splits rows into those a split on feature feat at thr sends left (x <= thr) and right, keeping
+// their order.
+func Partition[R int | int32](x [][]float64, rows []R, feat int, thr float64) (lo, hi []R) {
+	for _, r := range rows {
+		if x[r][feat] <= thr {
+			lo = append(lo, r)
+		} else {
+			hi = append(hi, r)
+		}
+	}
+	return lo, hi
 }
