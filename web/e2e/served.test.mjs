@@ -128,7 +128,7 @@ async function whyOf(page, task) {
   };
 }
 
-test('why: a clicked row is explained in the worker, with the model\'s features; base + contributions = vote share', async () => {
+test('why: a clicked row is explained in the worker, with the model\'s features; base + contributions = score', async () => {
   const card = await (await fetch(server.url + 'v1/model')).json();
   const names = new Set(card.feature_names);
   assert.ok(names.size > 50);
@@ -151,7 +151,12 @@ test('why: a clicked row is explained in the worker, with the model\'s features;
         assert.equal(w.contributions.length, w.features.length);
         const sum = w.base + w.contributions.reduce((a, b) => a + b, 0) + w.rest;
         assert.ok(Math.abs(sum - w.score) < 1e-9, `${task}: base ${w.base} + contributions ${sum - w.base} ≠ score ${w.score}`);
-        assert.ok(w.score > 0 && w.score <= 1 && w.base > 0 && w.base < 1);
+        if (task === 'app') {
+          assert.ok(w.score > 0 && w.score <= 1 && w.base > 0 && w.base < 1, 'the app forest scores a vote share');
+        } else { // the attribution model is boosted: a raw score before softmax, of any sign
+          assert.ok(Number.isFinite(w.score) && Number.isFinite(w.base));
+          assert.match(await page.textContent('[data-testid=why-att]'), /base \S+ \+ contributions = raw score/);
+        }
         assert.equal(w.shown.score, w.score.toFixed(3));
         assert.equal(w.shown.base, w.base.toFixed(3));
         assert.equal(w.unknownNote, label === 'unknown' ? 1 : 0);
