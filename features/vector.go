@@ -1,6 +1,9 @@
 package features
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // FeatureVector is a flow turned into model inputs, in the order of FeatureNames.
 type FeatureVector []float64
@@ -55,6 +58,15 @@ var engineered = []string{
 	// Payload frame size histogram per direction.
 	"szf_67", "szf_150", "szf_300", "szf_600", "szf_1000", "szf_1400",
 	"szb_67", "szb_150", "szb_300", "szb_600", "szb_1000", "szb_1400",
+	// Server payload frames shorter than a full-MTU frame (payload bytes, headers removed): the tails of the
+	// server's messages and its small records (tickets, settings), in order and as an order-free summary. Full
+	// frames are left out, so the sequence does not shift with the path's MSS.
+	"bsub_0", "bsub_1", "bsub_2", "bsub_3", "bsub_4", "bsub_5",
+	// Relations between bursts: server flight over ClientHello, handshake bytes, and the bytes exchanged after
+	// the handshake (client bursts from the third on, server bursts from the fourth on) over all bursts seen.
+	"burst_1_over_0", "burst_hs_bytes", "burst_fwd_after_hs", "burst_bwd_after_hs",
+	"burst_bwd_max", "burst_bwd_max_idx", "burst_bwd_big", "burst_3_over_2",
+	"bsub_min", "bsub_max", "bsub_med", "bsub_n",
 }
 
 func buildFeatureNames() []string {
@@ -170,6 +182,45 @@ func Extract(rec *FlowRecord, dst FeatureVector) FeatureVector {
 	for _, x := range pb.binB {
 		put(x)
 	}
+	for _, x := range pb.bsub[:nBsub] {
+		put(x)
+	}
+	put(ratio(math.Abs(pb.burstP[1]), math.Abs(pb.burstP[0])))
+	put(math.Abs(pb.burstP[0]) + math.Abs(pb.burstP[1]) + math.Abs(pb.burstP[2]) + math.Abs(pb.burstP[3]))
+	var fwdAfter, bwdAfter, bwdMax, bwdMaxIdx, bwdBig float64
+	for i, b := range pb.allBursts[:int(pb.nBursts)] {
+		if i >= 2 && b > 0 {
+			fwdAfter += b
+		}
+		if i >= 3 && b < 0 {
+			bwdAfter -= b
+		}
+		if b < 0 && -b > bwdMax {
+			bwdMax, bwdMaxIdx = -b, float64(i)
+		}
+		if b < -1000 {
+			bwdBig++
+		}
+	}
+	put(fwdAfter)
+	put(bwdAfter)
+	put(bwdMax)
+	put(bwdMaxIdx)
+	put(bwdBig)
+	put(ratio(math.Abs(pb.burstP[3]), math.Abs(pb.burstP[2])))
+	// order-free summary of every short server frame; sorting a copy keeps pb's order for the features above
+	sub := pb.bsub[:pb.nSub]
+	slices.Sort(sub)
+	if len(sub) > 0 {
+		put(sub[0])
+		put(sub[len(sub)-1])
+		put(sub[len(sub)/2])
+	} else {
+		put(0)
+		put(0)
+		put(0)
+	}
+	put(float64(len(sub)))
 	return v
 }
 
@@ -321,6 +372,7 @@ func b2f(b bool) float64 {
 const (
 	nPay   = 12
 	nBurst = 8
+	nBsub  = 6
 )
 
 // sizeBins are the lower edges of the payload frame size histogram.
@@ -333,7 +385,10 @@ type payloadSummary struct {
 	nBursts    float64
 	burstP     [nBurst]float64 // signed payload bytes of the first bursts (frame headers removed)
 	binF, binB [len(sizeBins)]float64
-	dirPattern float64 // directions of the first 8 payload frames as bits (1 = forward), plus 256 per frame seen, capped
+	dirPattern float64                   // directions of the first 8 payload frames as bits (1 = forward), plus 256 per frame seen, capped
+	allBursts  [FirstPacketCount]float64 // signed payload bytes of every burst (nBursts of them)
+	bsub       [FirstPacketCount]float64 // payload bytes of the server's frames shorter than mtuFrame, in order
+	nSub       int
 }
 
 // summarizePayload drops frames without payload (TCP only: on UDP every datagram carries one) and merges
@@ -366,6 +421,11 @@ func summarizePayload(seq []float64, udp bool) payloadSummary {
 			s.burst[nb] += x
 			s.burstN[nb]++
 			s.burstP[nb] += sign * (math.Abs(x) - hdr)
+		}
+		s.allBursts[nb] += sign * (math.Abs(x) - hdr)
+		if sign < 0 && math.Abs(x) < mtuFrame {
+			s.bsub[s.nSub] = math.Abs(x) - hdr
+			s.nSub++
 		}
 		bins := &s.binF
 		if sign < 0 {
