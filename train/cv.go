@@ -9,8 +9,9 @@ import (
 	"github.com/flowlens/ntc/model/forest"
 )
 
-// Recipe is how a model is grown from a training set: forest settings, and optionally a feature selection
-// made on the training rows alone (inside each fold during cross-validation).
+// Recipe is how a model is grown from a training set: the learner (a random forest or gradient boosting) and
+// its settings, and optionally a feature selection made on the training rows alone (inside each fold during
+// cross-validation; forests only).
 type Recipe struct {
 	// Algorithm is AlgoForest (the default) or AlgoBoost.
 	Algorithm string        `json:"algorithm,omitempty"`
