@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/flowlens/ntc/model/forest"
 )
@@ -66,10 +64,6 @@ func Fit(x [][]float64, y []int, nClasses int, p Params) *Model {
 			score[i][k] = prior[k]
 		}
 	}
-	workers := p.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	rng := rand.New(rand.NewPCG(p.Seed, 0xb005))
 	k := nClasses
 	grad, hess := make([][]float64, k), make([][]float64, k)
@@ -96,23 +90,12 @@ func Fit(x [][]float64, y []int, nClasses int, p Params) *Model {
 			feats[c] = sampleFeatures(rng, cands, p.FeatureShare)
 		}
 		round := make([]forest.Tree, k)
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for c := range next {
-					g := &grower{x: x, grad: grad[c], hess: hess[c], p: p, order: order, feats: feats[c], in: make([]bool, n)}
-					round[c] = g.grow(n)
-				}
-			}()
-		}
-		for c := 0; c < k; c++ {
-			next <- c
-		}
-		close(next)
-		wg.Wait()
+		forest.Parallel(k, p.Workers, func() func(int) {
+			return func(c int) {
+				g := &grower{x: x, grad: grad[c], hess: hess[c], p: p, order: order, feats: feats[c], in: make([]bool, n)}
+				round[c] = g.grow(n)
+			}
+		})
 		if r == 0 {
 			for c := range round {
 				for i := range round[c].Nodes {

@@ -59,28 +59,13 @@ func Fit(x [][]float64, y []int, nClasses int, p Params) *Forest {
 	mtry = min(max(mtry, 1), len(cands))
 	f := &Forest{Trees: make([]Tree, p.Trees), NClasses: nClasses, NFeatures: nFeat, Vote: p.Vote}
 	importance := make([][]float64, p.Trees)
-	workers := p.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			g := newGrower(x, y, nClasses, p, cands, mtry)
-			for t := range next {
-				g.rng = rand.New(rand.NewPCG(p.Seed, uint64(t)*0x9E3779B97F4A7C15+1))
-				f.Trees[t], importance[t] = g.grow()
-			}
-		}()
-	}
-	for t := 0; t < p.Trees; t++ {
-		next <- t
-	}
-	close(next)
-	wg.Wait()
+	Parallel(p.Trees, p.Workers, func() func(int) {
+		g := newGrower(x, y, nClasses, p, cands, mtry)
+		return func(t int) {
+			g.rng = rand.New(rand.NewPCG(p.Seed, uint64(t)*0x9E3779B97F4A7C15+1))
+			f.Trees[t], importance[t] = g.grow()
+		}
+	})
 	f.Importance = make([]float64, nFeat)
 	var total float64
 	for _, imp := range importance {
@@ -358,4 +343,30 @@ func Partition[R int | int32](x [][]float64, rows []R, feat int, thr float64) (l
 		}
 	}
 	return lo, hi
+}
+
+// Parallel calls do(i) for every i in [0, n) on workers goroutines (0 = GOMAXPROCS). Each goroutine gets its
+// do from newWorker, so it can own scratch space; the trainers keep results independent of scheduling by
+// seeding and storing per i.
+func Parallel(n, workers int, newWorker func() func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			do := newWorker()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }
