@@ -137,18 +137,10 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 	}()
 
 	st := Stats{ByApp: map[string]int{}, ByAtt: map[string]int{}}
-	pending := map[int]*batch{}
-	next := 0
+	var order InOrder[*batch]
 	var writeErr error
 	for b := range done {
-		pending[b.seq] = b
-		for {
-			nb, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
+		order.Add(b.seq, b, func(nb *batch) {
 			if writeErr == nil {
 				if _, err := w.Write(nb.out.Bytes()); err != nil {
 					writeErr = fmt.Errorf("writing output: %w", err)
@@ -161,7 +153,7 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 					opts.OnRow(&nb.rows[i])
 				}
 			}
-		}
+		})
 	}
 	if writeErr == nil {
 		writeErr = ctx.Err() // cancelled by the caller: the output is incomplete

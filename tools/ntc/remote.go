@@ -102,42 +102,34 @@ func classifyRemote(ctx context.Context, r io.Reader, w io.Writer, o remoteOptio
 	}
 	go func() { wg.Wait(); close(results) }()
 
-	pending := map[int]remoteResult{}
-	next := 0
+	var order classify.InOrder[remoteResult]
 	var firstErr error
 	for res := range results {
-		pending[res.seq] = res
-		for {
-			p, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			next++
+		order.Add(res.seq, res, func(p remoteResult) {
 			<-ahead
 			if firstErr != nil {
-				continue
+				return
 			}
 			if p.err != nil {
 				firstErr = p.err
 				cancel()
-				continue
+				return
 			}
 			if p.seq == 0 {
 				if _, err := w.Write(p.header); err != nil {
 					firstErr = err
 					cancel()
-					continue
+					return
 				}
 			}
 			if _, err := w.Write(p.body); err != nil {
 				firstErr = err
 				cancel()
-				continue
+				return
 			}
 			st.Rows += p.rows
 			st.BadRows += p.badRows
-		}
+		})
 	}
 	if firstErr != nil {
 		return st, firstErr
