@@ -4,24 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/flowlens/ntc/classify"
+	"github.com/flowlens/ntc/internal/radcom"
 	"github.com/flowlens/ntc/model"
 	"github.com/flowlens/ntc/wasm/protocol"
 )
 
-const data = "../../../shared/data/radcom/"
-
+// readData reads a competition file; like every test that needs the data, it fails loudly without it.
 func readData(t testing.TB, name string) []byte {
-	b, err := os.ReadFile(data + name)
-	if err != nil {
-		t.Skipf("competition data not found: %v", err)
-	}
-	return b
+	return radcom.Read(t, name)
 }
 
 func classifier(t testing.TB) *model.Classifier {
