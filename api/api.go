@@ -165,58 +165,16 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("body is %d bytes; the limit is %d: split the file (ntc classify --remote does)", r.ContentLength, h.opts.MaxBody))
 		return
 	}
-	tasks := model.Both
-	if s := r.URL.Query().Get("tasks"); s != "" {
-		var err error
-		if tasks, err = model.ParseTasks(s); err != nil {
-			writeError(w, http.StatusBadRequest, "bad_tasks", err.Error())
-			return
-		}
-	}
-	switch r.URL.Query().Get("unknown") {
-	case "", "true", "1":
-	case "false", "0":
-		tasks.NoUnknown = true
-	default:
-		writeError(w, http.StatusBadRequest, "bad_unknown", "unknown must be true or false")
+	opts, contentType, code, detail := h.classifyOptions(r)
+	if code != "" {
+		writeError(w, http.StatusBadRequest, code, detail)
 		return
-	}
-	opts := classify.Options{Tasks: tasks, Workers: h.opts.Workers}
-	if v := r.URL.Query().Get("explain"); v != "" && v != "0" {
-		if !accepts(r, "application/x-ndjson") {
-			writeError(w, http.StatusBadRequest, "explain_needs_ndjson", "explain adds an object to every row: ask for Accept: application/x-ndjson")
-			return
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, "bad_explain", "explain must be a count of features (1 means the default 10)")
-			return
-		}
-		if n == 1 {
-			n = 10
-		}
-		opts.Explain = n
-	}
-	if q := r.URL.Query(); q.Has("rows_before") || q.Has("first_line") {
-		// a chunk of a larger file (ntc classify --remote): number rows and lines as that file's
-		var err1, err2 error
-		opts.RowsBefore, err1 = strconv.Atoi(q.Get("rows_before"))
-		opts.FirstLine, err2 = strconv.Atoi(q.Get("first_line"))
-		if err1 != nil || err2 != nil || opts.RowsBefore < 0 || opts.FirstLine < 2 {
-			writeError(w, http.StatusBadRequest, "bad_offset", "rows_before must be an integer >= 0 and first_line an integer >= 2, both given")
-			return
-		}
-	}
-	format, contentType := classify.CSV, "text/csv; charset=utf-8"
-	if accepts(r, "application/x-ndjson") {
-		format, contentType = classify.NDJSON, "application/x-ndjson"
 	}
 	// Stream answers while it still reads: without full duplex, Go's HTTP/1 server closes the request body at
 	// the first write. Servers that cannot do it (HTTP/2 already does) return an error we can ignore.
 	_ = http.NewResponseController(w).EnableFullDuplex()
 	body := http.MaxBytesReader(w, r.Body, h.opts.MaxBody)
 	out := &lazyWriter{w: w, contentType: contentType, models: [2]string{h.c.App.Bundle.Version, h.c.Att.Bundle.Version}}
-	opts.Format = format
 	_, err := classify.Stream(r.Context(), h.c, body, out, opts)
 	if err == nil {
 		if !out.started { // an input with a header and no rows, as NDJSON: nothing to write but a 200
@@ -241,6 +199,54 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusBadRequest, "unreadable_body", err.Error())
 	}
+}
+
+// classifyOptions reads a classify request's query (parsed once) and Accept header into the pipeline's
+// options and the response's content type. A non-empty code is a 400 with that code and detail.
+func (h *Handler) classifyOptions(r *http.Request) (opts classify.Options, contentType, code, detail string) {
+	q := r.URL.Query()
+	opts = classify.Options{Tasks: model.Both, Workers: h.opts.Workers, Format: classify.CSV}
+	contentType = "text/csv; charset=utf-8"
+	ndjson := accepts(r, "application/x-ndjson")
+	if ndjson {
+		opts.Format, contentType = classify.NDJSON, "application/x-ndjson"
+	}
+	if s := q.Get("tasks"); s != "" {
+		var err error
+		if opts.Tasks, err = model.ParseTasks(s); err != nil {
+			return opts, "", "bad_tasks", err.Error()
+		}
+	}
+	switch q.Get("unknown") {
+	case "", "true", "1":
+	case "false", "0":
+		opts.Tasks.NoUnknown = true
+	default:
+		return opts, "", "bad_unknown", "unknown must be true or false"
+	}
+	if v := q.Get("explain"); v != "" && v != "0" {
+		if !ndjson {
+			return opts, "", "explain_needs_ndjson", "explain adds an object to every row: ask for Accept: application/x-ndjson"
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return opts, "", "bad_explain", "explain must be a count of features (1 means the default 10)"
+		}
+		if n == 1 {
+			n = 10
+		}
+		opts.Explain = n
+	}
+	if q.Has("rows_before") || q.Has("first_line") {
+		// a chunk of a larger file (ntc classify --remote): number rows and lines as that file's
+		var err1, err2 error
+		opts.RowsBefore, err1 = strconv.Atoi(q.Get("rows_before"))
+		opts.FirstLine, err2 = strconv.Atoi(q.Get("first_line"))
+		if err1 != nil || err2 != nil || opts.RowsBefore < 0 || opts.FirstLine < 2 {
+			return opts, "", "bad_offset", "rows_before must be an integer >= 0 and first_line an integer >= 2, both given"
+		}
+	}
+	return opts, contentType, "", ""
 }
 
 // accepts reports whether the request's Accept header names mediaType.
