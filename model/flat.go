@@ -215,10 +215,7 @@ func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
 	var place func(c, slot int32)
 	place = func(c, slot int32) {
 		if c < 0 {
-			f.nodes[slot] = flatNode{threshold: math.Inf(1), feature: int32(f.nFeatures), next: slot}
-			f.leafClass[slot] = leafClass[^c]
-			f.leafValue[slot] = leafValue[^c]
-			f.weight[slot] = leafWeight[^c]
+			f.setLeaf(slot, leafClass[^c], leafValue[^c], leafWeight[^c])
 			return
 		}
 		kids := f.grow(2)
@@ -247,9 +244,14 @@ func (f *FlatForest) grow(n int) int32 {
 // addLeaf appends a leaf voting for class and returns its index.
 func (f *FlatForest) addLeaf(class int32, value, weight float64) int32 {
 	i := f.grow(1)
+	f.setLeaf(i, class, value, weight)
+	return i
+}
+
+// setLeaf makes node i a leaf: it reads the extra zero against +Inf and steps onto itself.
+func (f *FlatForest) setLeaf(i, class int32, value, weight float64) {
 	f.nodes[i] = flatNode{threshold: math.Inf(1), feature: int32(f.nFeatures), next: i}
 	f.leafClass[i] = class
 	f.leafValue[i] = value
 	f.weight[i] = weight
-	return i
 }
