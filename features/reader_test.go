@@ -4,8 +4,8 @@ import (
 	"errors"
 	"io"
 	"math"
-	"strconv"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 

@@ -148,11 +148,11 @@ type TaskExplanation struct {
 	Confidence float64  `json:"confidence"`
 	Top        []Ranked `json:"top"`
 	// Class is the class explained: the most probable one (Label, unless Label is unknown).
-	Class         string         `json:"class"`
-	Score         float64        `json:"score"` // Class's raw score: its share of the trees' votes, or for a boosted model its summed leaf values (before softmax and calibration)
-	Base          float64        `json:"base"`  // the score before any split: Class's share of the training rows, or the boosted trees' root values
+	Class string  `json:"class"`
+	Score float64 `json:"score"` // Class's raw score: its share of the trees' votes, or for a boosted model its summed leaf values (before softmax and calibration)
+	Base  float64 `json:"base"`  // the score before any split: Class's share of the training rows, or the boosted trees' root values
 	// Boosted is true when the model is gradient-boosted: Score is then a raw score, not a vote share.
-	Boosted bool `json:"boosted,omitempty"`
+	Boosted       bool           `json:"boosted,omitempty"`
 	Contributions []Contribution `json:"contributions"`
 	Rest          float64        `json:"rest"`   // the sum of the contributions not listed
 	RestN         int            `json:"rest_n"` // how many features that is
