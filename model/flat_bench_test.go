@@ -8,7 +8,7 @@ import (
 	"github.com/flowlens/ntc/internal/radcom"
 )
 
-func benchVectors(b *testing.B) [][]float64 {
+func benchVectors(b testing.TB) [][]float64 {
 	r, err := features.NewReader(bytes.NewReader(radcom.Read(b, radcom.AttUnlabeled)))
 	if err != nil {
 		b.Fatal(err)

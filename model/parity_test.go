@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -178,8 +179,8 @@ func TestEmbeddedBundles(t *testing.T) {
 	}
 }
 
-// TestBoostedParityWithTrainer checks that a boosted model written as LightGBM multiclass text and read by
-// leaves (with its softmax) gives the trainer's probabilities.
+// TestBoostedParityWithTrainer checks that a boosted model written as LightGBM multiclass text gives the
+// trainer's probabilities, walked by the flat walker (what the product runs) and by leaves with its softmax.
 func TestBoostedParityWithTrainer(t *testing.T) {
 	ds, x := vectors(t, radcom.AttTrain)
 	p := boost.DefaultParams()
@@ -189,17 +190,21 @@ func TestBoostedParityWithTrainer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pred, err := model.NewPredictor(&model.Bundle{Format: model.BundleFormat, Task: model.TaskAtt, Version: "test",
-		Labels: ds.Labels, FeatureNames: features.FeatureNames, Encoding: model.EncodingSoftmax, LightGBM: string(text)})
+	b := &model.Bundle{Format: model.BundleFormat, Task: model.TaskAtt, Version: "test",
+		Labels: ds.Labels, FeatureNames: features.FeatureNames, Encoding: model.EncodingSoftmax, LightGBM: string(text)}
+	flat, err := model.NewPredictor(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s model.Scratch
+	viaLeaves, err := model.NewLeavesPredictor(b)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, v := range x {
 		raw := m.Raw(v, nil)
 		if i%50 == 0 { // explanations add up to the raw class score
 			for c, label := range ds.Labels {
-				e, err := pred.Explain(v, label, 0)
+				e, err := flat.Explain(v, label, 0)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -213,14 +218,45 @@ func TestBoostedParityWithTrainer(t *testing.T) {
 			}
 		}
 		want := m.PredictProba(v, nil)
-		got, err := pred.Proba(v, &s)
+		for _, pred := range []*model.Predictor{flat, viaLeaves} {
+			var s model.Scratch
+			got, err := pred.Proba(v, &s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for c := range want {
+				if d := math.Abs(got[c] - want[c]); d > 1e-12 {
+					t.Fatalf("vector %d class %s: bundle %v, trainer %v", i, ds.Labels[c], got[c], want[c])
+				}
+			}
+		}
+	}
+}
+
+// TestFlatBoostedMatchesLeaves checks the flat walker against leaves on the embedded attribution bundle and
+// 6,249 rows it never saw: bit-identical probabilities, since both add the leaf values in the same order
+// and share the softmax's arithmetic.
+func TestFlatBoostedMatchesLeaves(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaLeaves, err := model.NewLeavesPredictor(c.Att.Bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s1, s2 model.Scratch
+	for i, v := range unlabeledVectors(t) {
+		got, err := c.Att.Proba(v, &s1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for c := range want {
-			if d := math.Abs(got[c] - want[c]); d > 1e-12 {
-				t.Fatalf("vector %d class %s: leaves %v, trainer %v", i, ds.Labels[c], got[c], want[c])
-			}
+		want, err := viaLeaves.Proba(v, &s2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("row %d: flat %v, leaves %v", i+1, got, want)
 		}
 	}
 }

@@ -27,19 +27,23 @@ type Prediction struct {
 const TopK = 3
 
 // flatMinClasses is the class count from which a class-per-leaf forest is walked by FlatForest rather than
-// leaves: leaves walks a tree in about 10 ns a level, fine for the attribution forest's shallow trees, while
-// the application forest's 300 deep trees need the flat layout to meet the speed budget (README, "Model format").
+// leaves: leaves holds a K-class forest as K trees a round, and even as one tree a round with a class id per
+// leaf it walks the application forest's 300 deep trees too slowly for the speed budget (README, "Model
+// format").
 const flatMinClasses = 16
 
-// Predictor computes class probabilities with one bundle's ensemble: through leaves, or for a forest of many
-// classes through a FlatForest read from the same LightGBM text. It is safe for concurrent use; each
-// goroutine passes its own Scratch.
+// Predictor computes class probabilities with one bundle's ensemble. The shipped bundles are walked by a
+// FlatForest read from the bundle's LightGBM text: the 128-class forest as votes, the boosted attribution
+// model as raw scores and leaves' softmax. Other encodings (LightGBM's multiclass forest, a class-per-leaf
+// forest of few classes) go through leaves, which is also the reference the flat walker is tested against.
+// It is safe for concurrent use; each goroutine passes its own Scratch.
 type Predictor struct {
 	Bundle *Bundle
 	ens    *leaves.Ensemble
 	// leafClass[t][leaf] is the class a leaf votes for, for EncodingClassPerLeaf through leaves.
 	leafClass [][]int32
 	flat      *FlatForest
+	boosted   bool      // flat holds a boosted model: raw scores, then softmax
 	calTable  []float64 // calibrationTable for a hard-vote forest, nil otherwise
 
 	explainOnce sync.Once // parses explainFlat for a leaves-walked bundle on the first Explain
@@ -47,9 +51,11 @@ type Predictor struct {
 	explainErr  error
 }
 
-// NewPredictor loads a bundle's LightGBM text with leaves and checks it fits the bundle's labels and features.
+// NewPredictor reads a bundle's ensemble and checks it fits the bundle's labels and features: into a
+// FlatForest for a many-class class-per-leaf forest and for a boosted model, through leaves otherwise.
 func NewPredictor(b *Bundle) (*Predictor, error) {
-	if b.Encoding == EncodingClassPerLeaf && len(b.Labels) >= flatMinClasses {
+	switch {
+	case b.Encoding == EncodingClassPerLeaf && len(b.Labels) >= flatMinClasses:
 		flat, err := parseFlatForest(b.LightGBM, len(b.Labels), len(b.FeatureNames))
 		if err != nil {
 			return nil, fmt.Errorf("bundle %s: %w", b.Version, err)
@@ -57,6 +63,15 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 		p := &Predictor{Bundle: b, flat: flat}
 		p.calTable = calibrationTable(b.Calibration, flat.NTrees())
 		return p, nil
+	case b.Encoding == EncodingSoftmax:
+		flat, err := parseFlatForest(b.LightGBM, 0, len(b.FeatureNames))
+		if err != nil {
+			return nil, fmt.Errorf("bundle %s: %w", b.Version, err)
+		}
+		if len(b.Labels) == 0 || flat.NTrees()%len(b.Labels) != 0 {
+			return nil, fmt.Errorf("bundle %s: %d trees is not a whole number of rounds of %d classes", b.Version, flat.NTrees(), len(b.Labels))
+		}
+		return &Predictor{Bundle: b, flat: flat, boosted: true}, nil
 	}
 	return NewLeavesPredictor(b)
 }
@@ -74,7 +89,7 @@ func calibrationTable(c *Calibration, trees int) []float64 {
 	return t
 }
 
-// NewLeavesPredictor loads the bundle's ensemble with leaves whatever its class count: the reference the flat
+// NewLeavesPredictor loads the bundle's ensemble with leaves whatever its encoding: the reference the flat
 // walker is tested and measured against.
 func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 	// A boosted model's raw scores need leaves' softmax; forests average votes or shares as they are.
@@ -128,8 +143,8 @@ type Scratch struct {
 // NClasses returns the number of labels.
 func (p *Predictor) NClasses() int { return len(p.Bundle.Labels) }
 
-// Proba returns the raw class probabilities for feature vector x, the share of tree votes, in the order of
-// Bundle.Labels (Predict calibrates them). The slice is owned by s and valid until its next use.
+// Proba returns the raw class probabilities for feature vector x (a forest's share of tree votes, a boosted
+// model's softmax), in the order of Bundle.Labels (Predict calibrates them). The slice is owned by s and valid until its next use.
 func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
 	k := p.NClasses()
 	if cap(s.proba) < k {
@@ -143,6 +158,10 @@ func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
 		n := len(p.Bundle.FeatureNames)
 		s.padded = append(append(s.padded[:0], x[:n]...), 0) // the leaves' extra zero
 		clear(out)
+		if p.boosted {
+			p.flat.Scores(s.padded, out)
+			return softmax(out), nil
+		}
 		p.flat.Votes(s.padded, out)
 		return normalize(out, p.flat.NTrees()), nil
 	}
@@ -165,6 +184,24 @@ func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
 		out[p.leafClass[t][int(l)]]++
 	}
 	return normalize(out, nTrees), nil
+}
+
+// softmax turns raw scores into probabilities in place, with the very arithmetic of leaves' softmax
+// (util.SoftmaxFloat64Slice), so both give bit-identical probabilities.
+func softmax(v []float64) []float64 {
+	sum := 0.0
+	for i, x := range v {
+		e := math.Exp(x)
+		v[i] = e
+		sum += e
+	}
+	if sum != 0 {
+		inv := 1 / sum
+		for i := range v {
+			v[i] *= inv
+		}
+	}
+	return v
 }
 
 // normalize turns vote counts over n trees into shares.
