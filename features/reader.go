@@ -33,9 +33,12 @@ const (
 
 // FlowRecord is one row of the flow CSV.
 type FlowRecord struct {
-	Row      int      // 1-based data row number; the header is row 0
-	Line     int      // line of the file where the row starts
-	Fields   []string // every field as read, in input order, for passing the row through
+	Row    int      // 1-based data row number; the header is row 0
+	Line   int      // line of the file where the row starts
+	Fields []string // every field as read, in input order, for passing the row through
+	// Text is the row as it stood in the file (without its line end) when it had no quotes: Fields joined by
+	// commas. Empty for a quoted row. Writers pass it through instead of joining Fields again.
+	Text     string
 	Protocol Protocol
 	Numeric  [NumNumericInput]float64 // NumericColumns, in that order
 	Label    string                   // the label column's value, if the file has one
@@ -78,7 +81,7 @@ func (e *HeaderError) Error() string { return "bad header: " + e.Reason }
 // Reader reads flow records from a CSV one at a time, in constant memory. Columns are matched by header name
 // (whitespace trimmed, any order); columns it does not know are kept in FlowRecord.Fields.
 type Reader struct {
-	csv       *csv.Reader
+	records   *recordReader
 	header    []string
 	numericAt [NumNumericInput]int // field index of each numeric column
 	protoAt   int
@@ -97,10 +100,8 @@ func NewReader(r io.Reader) (*Reader, error) {
 	if err := sniff(br); err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1 // ragged rows become RowErrors, not a stopped read
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	records := &recordReader{br: br}
+	first, err := records.read()
 	if errors.Is(err, io.EOF) {
 		return nil, &HeaderError{Reason: "the file is empty"}
 	}
@@ -111,9 +112,10 @@ func NewReader(r io.Reader) (*Reader, error) {
 		}
 		return nil, &HeaderError{Reason: err.Error()}
 	}
+	header := first.fields
 	header = append([]string(nil), header...)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	rd := &Reader{csv: cr, header: header, labelAt: -1, srcIPAt: -1, dstIPAt: -1, protoAt: -1}
+	rd := &Reader{records: records, header: header, labelAt: -1, srcIPAt: -1, dstIPAt: -1, protoAt: -1}
 	if err := rd.mapColumns(); err != nil {
 		return nil, err
 	}
@@ -231,14 +233,13 @@ func (rd *Reader) LabelColumn() string { return rd.labelName }
 // Read returns the next record. At the end of input it returns io.EOF. A bad row returns a record whose
 // Row, Line and Fields are set together with a *RowError; reading can go on after it.
 func (rd *Reader) Read() (*FlowRecord, error) {
-	fields, err := rd.csv.Read()
+	r, err := rd.records.read()
 	if errors.Is(err, io.EOF) {
 		return nil, io.EOF
 	}
 	rd.row++
 	rec := &FlowRecord{Row: rd.row}
 	if err != nil {
-		// FieldPos must not be asked here: after a parse error the record may have no fields, and it panics.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			rec.Line = pe.StartLine + rd.lineShift
@@ -251,13 +252,13 @@ func (rd *Reader) Read() (*FlowRecord, error) {
 		}
 		return nil, fmt.Errorf("reading row %d: %w", rd.row, err)
 	}
-	line, _ := rd.csv.FieldPos(0)
-	line += rd.lineShift
+	line := r.line + rd.lineShift
 	rec.Line = line
-	rec.Fields = append(make([]string, 0, len(fields)), fields...)
-	if len(fields) != len(rd.header) {
+	rec.Fields = append(make([]string, 0, len(r.fields)), r.fields...)
+	rec.Text = r.plain
+	if len(r.fields) != len(rd.header) {
 		return rec, &RowError{Row: rd.row, Line: line,
-			Reason: fmt.Sprintf("has %d fields, the header has %d", len(fields), len(rd.header))}
+			Reason: fmt.Sprintf("has %d fields, the header has %d", len(r.fields), len(rd.header))}
 	}
 	if err := rd.fill(rec); err != nil {
 		return rec, err

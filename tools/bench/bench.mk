@@ -1,5 +1,5 @@
 # Fuzzing and benchmarks (included by the Makefile). See BENCHMARKS.md.
-FUZZ_TARGETS  := FuzzReader FuzzExtract
+FUZZ_TARGETS  := FuzzReader FuzzRecords FuzzExtract
 FUZZ_SHORT    ?= 20s
 FUZZ_LONG     ?= 5m
 # Each new interesting input is minimised before fuzzing goes on; Go's default allows a minute per input,

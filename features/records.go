@@ -1,0 +1,170 @@
+package features
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+)
+
+// recordReader splits CSV text into records exactly as encoding/csv does with the Reader's settings (comma
+// separated, RFC 4180 quotes, no lazy quotes, empty lines skipped, "\r\n" read as "\n", a CR before the end
+// of input dropped), without its copying: a record without any quote — every row a flow exporter writes —
+// is one line, converted to a string once and split at its commas in place. A record with quotes is first
+// delimited by the same rules (a quoted field may run over lines) and then parsed by encoding/csv on its own
+// text, so quoting and its errors stay encoding/csv's, with line numbers shifted to the file's.
+type recordReader struct {
+	br      *bufio.Reader
+	numLine int    // lines read so far
+	long    []byte // a line longer than br's buffer, assembled
+	quoted  []byte // a quoted record's lines
+	fields  []string
+}
+
+// csvRecord is one CSV record: its fields (valid until the next read), the line it starts on, and for a
+// record without quotes its text, the fields joined by commas.
+type csvRecord struct {
+	fields []string
+	line   int
+	plain  string
+}
+
+// read returns the next record. At the end of input it returns io.EOF; a malformed record returns a
+// *csv.ParseError with the file's line numbers (and whatever fields encoding/csv returned); a failing
+// input returns its error.
+func (r *recordReader) read() (csvRecord, error) {
+	var line []byte
+	for {
+		var err error
+		line, err = r.readLine()
+		if err != nil {
+			return csvRecord{}, err // io.EOF at the end
+		}
+		if len(line) != lengthNL(line) {
+			break
+		}
+		// an empty line: skipped
+	}
+	start := r.numLine
+	body := line[:len(line)-lengthNL(line)]
+	if bytes.IndexByte(body, '"') < 0 {
+		s := string(body)
+		r.fields = splitCommas(r.fields[:0], s)
+		return csvRecord{fields: r.fields, line: start, plain: s}, nil
+	}
+	r.quoted = append(r.quoted[:0], line...)
+	for open := quoteOpenAtEnd(line, false); open; {
+		next, err := r.readLine()
+		if errors.Is(err, io.EOF) {
+			break // encoding/csv reports the quote still open at the end of input
+		}
+		if err != nil {
+			return csvRecord{}, err
+		}
+		r.quoted = append(r.quoted, next...)
+		open = quoteOpenAtEnd(next, true)
+	}
+	cr := csv.NewReader(bytes.NewReader(r.quoted))
+	cr.FieldsPerRecord = -1
+	fields, err := cr.Read()
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		shifted := *pe
+		shifted.StartLine += start - 1
+		shifted.Line += start - 1
+		err = &shifted
+	}
+	return csvRecord{fields: fields, line: start}, err
+}
+
+// readLine reads one line as encoding/csv's readLine does: the line with its "\n", "\r\n" turned into "\n", a
+// final line's trailing CR dropped. It returns io.EOF only when no byte is left.
+func (r *recordReader) readLine() ([]byte, error) {
+	line, err := r.br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		r.long = append(r.long[:0], line...)
+		for errors.Is(err, bufio.ErrBufferFull) {
+			line, err = r.br.ReadSlice('\n')
+			r.long = append(r.long, line...)
+		}
+		line = r.long
+	}
+	if len(line) > 0 && errors.Is(err, io.EOF) {
+		err = nil
+		if line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.numLine++
+	if n := len(line); n >= 2 && line[n-2] == '\r' && line[n-1] == '\n' {
+		line[n-2] = '\n'
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+// lengthNL is 1 when line ends in a newline.
+func lengthNL(line []byte) int {
+	if len(line) > 0 && line[len(line)-1] == '\n' {
+		return 1
+	}
+	return 0
+}
+
+// splitCommas appends the comma-separated fields of s to dst, as substrings of s. A flow row's fields are a
+// few bytes each, too short for strings.IndexByte's vector search to pay for its call: a plain loop is faster.
+func splitCommas(dst []string, s string) []string {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' {
+			dst = append(dst, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(dst, s[start:])
+}
+
+// quoteOpenAtEnd scans one line of a record by encoding/csv's quoting rules, starting inside a quoted field
+// when quoted is set, and reports whether a quoted field is still open at the end of the line: then the
+// record goes on on the next line. A quote error ends the record on this line, as it does in encoding/csv.
+func quoteOpenAtEnd(line []byte, quoted bool) bool {
+	body := line[:len(line)-lengthNL(line)]
+	i := 0
+	for {
+		if !quoted {
+			if i < len(body) && body[i] == '"' {
+				quoted = true
+				i++
+				continue
+			}
+			field := body[i:]
+			j := bytes.IndexByte(field, ',')
+			if j >= 0 {
+				field = field[:j]
+			}
+			if j < 0 || bytes.IndexByte(field, '"') >= 0 {
+				return false // the last field, or a bare quote (an error that ends the record)
+			}
+			i += j + 1
+			continue
+		}
+		j := bytes.IndexByte(body[i:], '"')
+		if j < 0 {
+			return true
+		}
+		i += j + 1
+		switch {
+		case i < len(body) && body[i] == '"': // an escaped quote
+			i++
+		case i < len(body) && body[i] == ',': // the quoted field ends, another follows
+			i++
+			quoted = false
+		default: // the field ends the line, or an extraneous quote ends the record in error
+			return false
+		}
+	}
+}
