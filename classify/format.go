@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/flowlens/ntc/model"
 )
@@ -45,13 +48,15 @@ func writePreamble(w io.Writer, f Format, header []string) error {
 	return cw.Error()
 }
 
-// encoder writes encoded rows into one batch's buffer at a time; each worker has its own.
+// encoder writes encoded rows into one batch's buffer at a time; each worker has its own. Its CSV is
+// byte for byte what encoding/csv's Writer writes for Row.AppendRecord (tested), built without it: an input
+// row that needs no quoting is copied through as it was read.
 type encoder struct {
 	format Format
 	header []string
 	fields []string
+	line   []byte
 	buf    *bytes.Buffer
-	csv    *csv.Writer
 }
 
 func newEncoder(f Format, header []string) *encoder {
@@ -61,9 +66,6 @@ func newEncoder(f Format, header []string) *encoder {
 // begin directs the following rows into buf.
 func (e *encoder) begin(buf *bytes.Buffer) {
 	e.buf = buf
-	if e.format == CSV {
-		e.csv = csv.NewWriter(buf)
-	}
 }
 
 func (e *encoder) encode(r *Row) {
@@ -73,15 +75,102 @@ func (e *encoder) encode(r *Row) {
 		e.buf.WriteByte('\n')
 		return
 	}
-	e.fields = r.AppendRecord(e.fields[:0], len(e.header))
-	e.csv.Write(e.fields) // a bytes.Buffer cannot fail
+	line := e.line[:0]
+	if width := len(e.header); len(r.Fields) == width && textPassesThrough(r.Text, r.Fields) {
+		line = append(line, r.Text...)
+	} else {
+		for i := range width { // padded or cut to the header's width, as AppendRecord does
+			if i > 0 {
+				line = append(line, ',')
+			}
+			if i < len(r.Fields) {
+				line = appendCSVField(line, r.Fields[i])
+			}
+		}
+	}
+	line = appendPredictionCSV(line, r.Result.App, true)
+	line = appendPredictionCSV(line, r.Result.Att, false)
+	line = append(line, ',')
+	if r.Err != nil {
+		line = appendCSVField(line, r.Err.Error())
+	}
+	e.line = append(line, '\n')
+	e.buf.Write(e.line) // a bytes.Buffer cannot fail
+}
+
+// appendPredictionCSV appends a prediction's output fields, each after a comma, as AppendRecord lists them.
+func appendPredictionCSV(line []byte, p *model.Prediction, withTop bool) []byte {
+	if p == nil {
+		if withTop {
+			return append(line, ",,,"...)
+		}
+		return append(line, ",,"...)
+	}
+	line = appendCSVField(append(line, ','), p.Label)
+	line = appendProbability(append(line, ','), p.Confidence)
+	if !withTop {
+		return line
+	}
+	line = append(line, ',')
+	for i, r := range p.TopK {
+		if strings.ContainsAny(r.Label, ",\"\r\n") || (i == 0 && startsWithSpace(r.Label)) {
+			return appendCSVField(line, FormatTop(p.TopK)) // a label that needs quoting: the general way
+		}
+	}
+	return appendTop(line, p.TopK)
 }
 
 // end completes the batch.
-func (e *encoder) end() {
-	if e.csv != nil {
-		e.csv.Flush()
+func (e *encoder) end() {}
+
+// textPassesThrough reports whether a row's text (its fields joined by commas) is what encoding/csv's
+// Writer would write for its fields: there is a text (the row had no quotes), and no field needs quoting.
+func textPassesThrough(text string, fields []string) bool {
+	if text == "" || strings.IndexByte(text, '\r') >= 0 {
+		return false
 	}
+	for _, f := range fields {
+		// a cheap first look: only a control or space byte, a non-ASCII one or a backslash can start trouble
+		if len(f) > 0 && (f[0] <= ' ' || f[0] >= utf8.RuneSelf || f[0] == '\\') && (startsWithSpace(f) || f == `\.`) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendCSVField appends one field as encoding/csv's Writer writes it (Comma ',', UseCRLF false).
+func appendCSVField(dst []byte, f string) []byte {
+	if !fieldNeedsQuotes(f) {
+		return append(dst, f...)
+	}
+	dst = append(dst, '"')
+	for {
+		i := strings.IndexByte(f, '"')
+		if i < 0 {
+			break
+		}
+		dst = append(append(dst, f[:i+1]...), '"')
+		f = f[i+1:]
+	}
+	return append(append(dst, f...), '"')
+}
+
+// fieldNeedsQuotes is encoding/csv's rule: a field is quoted when it holds a comma, a quote, a CR or a LF,
+// starts with a space, or is the line `\.` (which ends input in PostgreSQL's COPY).
+func fieldNeedsQuotes(f string) bool {
+	return f != "" && (f == `\.` || strings.ContainsAny(f, ",\"\r\n") || startsWithSpace(f))
+}
+
+// startsWithSpace reports whether f's first character is white space by Unicode's definition.
+func startsWithSpace(f string) bool {
+	if f == "" {
+		return false
+	}
+	if c := f[0]; c < utf8.RuneSelf {
+		return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
 }
 
 // NDJSON returns the row as an NDJSON object; header names its input fields. Fields beyond the header (a
