@@ -43,7 +43,7 @@ const batchRows = 256
 
 type batch struct {
 	seq  int
-	recs []*features.FlowRecord
+	recs []features.FlowRecord // one allocation a batch, not one a row
 	errs []error
 	rows []Row
 	out  bytes.Buffer
@@ -78,9 +78,10 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 	go func() { // reader
 		defer close(todo)
 		for seq := 0; ; seq++ {
-			b := &batch{seq: seq}
-			for len(b.recs) < batchRows {
-				rec, err := rd.Read()
+			b := &batch{seq: seq, recs: make([]features.FlowRecord, batchRows), errs: make([]error, 0, batchRows)}
+			n := 0
+			for n < batchRows {
+				err := rd.ReadInto(&b.recs[n])
 				if errors.Is(err, io.EOF) {
 					break
 				}
@@ -88,9 +89,10 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 					readErr = err
 					break
 				}
-				b.recs = append(b.recs, rec)
 				b.errs = append(b.errs, err)
+				n++
 			}
+			b.recs = b.recs[:n]
 			if len(b.recs) > 0 {
 				select {
 				case todo <- b:
@@ -113,7 +115,8 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 			for b := range todo {
 				b.rows = make([]Row, len(b.recs))
 				enc.begin(&b.out)
-				for j, rec := range b.recs {
+				for j := range b.recs {
+					rec := &b.recs[j]
 					b.rows[j] = Classify(c, rec, b.errs[j], opts.Tasks, &s)
 					if opts.Explain > 0 && b.rows[j].Err == nil {
 						if e, err := Explain(c, rec, opts.Tasks, opts.Explain); err == nil {

@@ -233,12 +233,24 @@ func (rd *Reader) LabelColumn() string { return rd.labelName }
 // Read returns the next record. At the end of input it returns io.EOF. A bad row returns a record whose
 // Row, Line and Fields are set together with a *RowError; reading can go on after it.
 func (rd *Reader) Read() (*FlowRecord, error) {
+	rec := new(FlowRecord)
+	err := rd.ReadInto(rec)
+	if err != nil && !isRowError(err) {
+		return nil, err
+	}
+	return rec, err
+}
+
+// ReadInto is Read into a record the caller provides (a batch's array, say), which it overwrites: at the
+// end of input it returns io.EOF, for a bad row a *RowError with rec's Row, Line and Fields set, and
+// another error when the input fails.
+func (rd *Reader) ReadInto(rec *FlowRecord) error {
 	r, err := rd.records.read()
 	if errors.Is(err, io.EOF) {
-		return nil, io.EOF
+		return io.EOF
 	}
 	rd.row++
-	rec := &FlowRecord{Row: rd.row}
+	*rec = FlowRecord{Row: rd.row}
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -248,22 +260,24 @@ func (rd *Reader) Read() (*FlowRecord, error) {
 				reason += fmt.Sprintf(" (a quoted field opened on line %d is still open on line %d: lines %d to %d are read as this one row)",
 					rec.Line, pe.Line+rd.lineShift, rec.Line, pe.Line+rd.lineShift)
 			}
-			return rec, &RowError{Row: rd.row, Line: rec.Line, Reason: reason}
+			return &RowError{Row: rd.row, Line: rec.Line, Reason: reason}
 		}
-		return nil, fmt.Errorf("reading row %d: %w", rd.row, err)
+		return fmt.Errorf("reading row %d: %w", rd.row, err)
 	}
 	line := r.line + rd.lineShift
 	rec.Line = line
-	rec.Fields = append(make([]string, 0, len(r.fields)), r.fields...)
+	rec.Fields = r.fields
 	rec.Text = r.plain
 	if len(r.fields) != len(rd.header) {
-		return rec, &RowError{Row: rd.row, Line: line,
+		return &RowError{Row: rd.row, Line: line,
 			Reason: fmt.Sprintf("has %d fields, the header has %d", len(r.fields), len(rd.header))}
 	}
-	if err := rd.fill(rec); err != nil {
-		return rec, err
-	}
-	return rec, nil
+	return rd.fill(rec)
+}
+
+func isRowError(err error) bool {
+	var re *RowError
+	return errors.As(err, &re)
 }
 
 func (rd *Reader) fill(rec *FlowRecord) error {
@@ -277,6 +291,11 @@ func (rd *Reader) fill(rec *FlowRecord) error {
 		return rd.cellError(rec, ProtocolColumn, fmt.Sprintf("want tcp or udp, got %q", clip(p)))
 	}
 	for c, i := range rd.numericAt {
+		// the common cell, a plain in-range decimal, without parseCell's trimming and messages
+		if v, ok := parseDecimal(f[i]); ok && plausible(v, signedColumn(c)) {
+			rec.Numeric[c] = v
+			continue
+		}
 		v, err := parseCell(f[i], signedColumn(c))
 		if err != nil {
 			return rd.cellError(rec, NumericColumns[c], err.Error())
@@ -328,6 +347,12 @@ func parseCell(s string, signed bool) (float64, error) {
 		return 0, fmt.Errorf("negative value %s in a column that cannot be negative", clip(t))
 	}
 	return v, nil
+}
+
+// plausible reports whether a finite value passes parseCell's range checks.
+func plausible(v float64, signed bool) bool {
+	a := math.Abs(v)
+	return a <= MaxAbsValue && (a >= MinAbsValue || v == 0) && (v >= 0 || signed)
 }
 
 // clip shortens a cell quoted in an error so a 10 MB junk field does not become a 10 MB message.

@@ -19,11 +19,11 @@ type recordReader struct {
 	numLine int    // lines read so far
 	long    []byte // a line longer than br's buffer, assembled
 	quoted  []byte // a quoted record's lines
-	fields  []string
+	width   int    // fields in the last record: the next one likely has as many
 }
 
-// csvRecord is one CSV record: its fields (valid until the next read), the line it starts on, and for a
-// record without quotes its text, the fields joined by commas.
+// csvRecord is one CSV record: its fields (a slice of its own, which the caller keeps), the line it starts
+// on, and for a record without quotes its text, the fields joined by commas.
 type csvRecord struct {
 	fields []string
 	line   int
@@ -50,8 +50,9 @@ func (r *recordReader) read() (csvRecord, error) {
 	body := line[:len(line)-lengthNL(line)]
 	if bytes.IndexByte(body, '"') < 0 {
 		s := string(body)
-		r.fields = splitCommas(r.fields[:0], s)
-		return csvRecord{fields: r.fields, line: start, plain: s}, nil
+		fields := splitCommas(make([]string, 0, r.width), s)
+		r.width = len(fields)
+		return csvRecord{fields: fields, line: start, plain: s}, nil
 	}
 	r.quoted = append(r.quoted[:0], line...)
 	for open := quoteOpenAtEnd(line, false); open; {
