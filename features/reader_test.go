@@ -3,9 +3,7 @@ package features
 import (
 	"errors"
 	"io"
-	"math"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -229,32 +227,4 @@ func TestReaderHeaderErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-}
-
-// TestParseDecimalMatchesStrconv checks the fast path against strconv on every cell of the competition files
-// and on edge cases: it must give the very same float64, or decline.
-func TestParseDecimalMatchesStrconv(t *testing.T) {
-	cells := []string{"0", "-0", "+7", "1454", "-1454", "0.046021978334449", "15.1645090579987", "1e5", "1.5e-3",
-		"123456789012345", "1234567890123456", "0.0000000000000000000001", "0.00000000000000000000001", ".5", "5.",
-		"-.5", "1.2.3", "", "-", ".", "NaN", "inf", "0x10", "99999999999999.9", "1728158412.98791", "007"}
-	for _, name := range []string{radcom.AppTrain, radcom.AttTrain, radcom.AttUnlabeled} {
-		for _, line := range strings.Split(string(radcom.Read(t, name)), "\n") {
-			cells = append(cells, strings.Split(strings.TrimRight(line, "\r"), ",")...)
-		}
-	}
-	fast := 0
-	for _, c := range cells {
-		got, ok := parseDecimal(c)
-		if !ok {
-			continue
-		}
-		fast++
-		want, err := strconv.ParseFloat(c, 64)
-		if err != nil || math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("%q: fast path %v, strconv %v (%v)", c, got, want, err)
-		}
-	}
-	if fast < len(cells)/2 {
-		t.Errorf("the fast path took only %d of %d cells", fast, len(cells))
-	}
 }
