@@ -60,3 +60,40 @@ func BenchmarkAppForestEncodings(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkShippedModels times each embedded bundle's prediction per row, through the walker the product
+// uses (model.NewPredictor) and through leaves (model.NewLeavesPredictor), on the unlabeled rows: the
+// README's figures for keeping leaves or not, per model.
+func BenchmarkShippedModels(b *testing.B) {
+	c, err := model.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := unlabeledVectors(b)
+	for _, m := range []struct {
+		task   string
+		bundle *model.Bundle
+	}{{model.TaskApp, c.App.Bundle}, {model.TaskAtt, c.Att.Bundle}} {
+		for _, engine := range []string{"flat", "leaves"} {
+			b.Run(m.task+"-"+engine, func(b *testing.B) {
+				newPredictor := model.NewPredictor
+				if engine == "leaves" {
+					newPredictor = model.NewLeavesPredictor
+				}
+				pred, err := newPredictor(m.bundle)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var s model.Scratch
+				i := 0
+				for b.Loop() {
+					if _, err := pred.Proba(x[i%len(x)], &s); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/row")
+			})
+		}
+	}
+}
