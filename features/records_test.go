@@ -19,48 +19,47 @@ type csvEvent struct {
 	Err    string
 }
 
+// events drains a record source: read returns a record's fields and starting line, or an error.
+func events(read func() ([]string, int, error)) []csvEvent {
+	var out []csvEvent
+	for {
+		fields, line, err := read()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			out = append(out, csvEvent{Err: err.Error()})
+			continue
+		}
+		out = append(out, csvEvent{Fields: slices.Clone(fields), Line: line})
+	}
+}
+
 // eventsByStdlib reads data with encoding/csv configured as the Reader needs it: the reference.
 func eventsByStdlib(data []byte) []csvEvent {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
-	var out []csvEvent
-	for {
+	return events(func() ([]string, int, error) {
 		fields, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		ev := csvEvent{}
 		if err != nil {
-			ev.Err = err.Error()
-		} else {
-			ev.Fields = slices.Clone(fields)
-			ev.Line, _ = cr.FieldPos(0)
+			return nil, 0, err
 		}
-		out = append(out, ev)
-	}
+		line, _ := cr.FieldPos(0)
+		return fields, line, nil
+	})
 }
 
-// eventsByRecordReader reads data with recordReader, through a small buffer so long lines are assembled.
+// eventsByRecordReader reads data with recordReader, through a small buffer so long lines are assembled, and
+// checks each plain record's text is its fields joined by commas.
 func eventsByRecordReader(data []byte) []csvEvent {
 	r := &recordReader{br: bufio.NewReaderSize(bytes.NewReader(data), 16)}
-	var out []csvEvent
-	for {
+	return events(func() ([]string, int, error) {
 		rec, err := r.read()
-		if errors.Is(err, io.EOF) {
-			return out
+		if err == nil && rec.plain != "" && rec.plain != strings.Join(rec.fields, ",") {
+			err = fmt.Errorf("plain text %q is not the fields joined", rec.plain)
 		}
-		ev := csvEvent{}
-		if err != nil {
-			ev.Err = err.Error()
-		} else {
-			ev.Fields = slices.Clone(rec.fields)
-			ev.Line = rec.line
-			if rec.plain != "" && rec.plain != strings.Join(rec.fields, ",") {
-				ev.Err = fmt.Sprintf("plain text %q is not the fields joined", rec.plain)
-			}
-		}
-		out = append(out, ev)
-	}
+		return rec.fields, rec.line, err
+	})
 }
 
 func sameEvents(t *testing.T, data []byte) {
