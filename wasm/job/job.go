@@ -38,7 +38,7 @@ type Options struct {
 const (
 	DefaultKeepRows   = 100_000
 	DefaultKeepErrors = 1_000
-	DefaultEvery      = 100 * time.Millisecond
+	DefaultEvery      = 500 * time.Millisecond
 )
 
 // Run classifies r into w with c and returns the final state. The error is classify.Stream's: a header problem

@@ -163,7 +163,8 @@ func BenchmarkStream(b *testing.B) {
 	b.ReportMetric(float64(6249*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// Encode's hand-written rows decode to what was encoded, and the rest is encoding/json's.
+// Encode's hand-written rows decode to what was encoded, by encoding/json and by the page's protocol.Decode
+// (which must take its fast path on them), and the rest is encoding/json's.
 func TestEncodeRoundTrip(t *testing.T) {
 	rows := []protocol.RowView{
 		{Row: 1, Src: "10.0.0.1:443", Dst: "[fe80::1]:53", Proto: "udp", Label: "VOD", App: "google", AppConf: 0.8667,
@@ -186,5 +187,12 @@ func TestEncodeRoundTrip(t *testing.T) {
 	got, _ := json.Marshal(out)
 	if !bytes.Equal(want, got) {
 		t.Fatalf("round trip:\n got %s\nwant %s", got, want)
+	}
+	decoded, err := protocol.Decode(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := json.Marshal(decoded); !bytes.Equal(want, got) {
+		t.Fatalf("protocol.Decode:\n got %s\nwant %s", got, want)
 	}
 }

@@ -6,7 +6,6 @@ package ui
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -100,8 +99,8 @@ func NewPage(b Bridge) *Page {
 
 // Apply takes one worker message (protocol.Envelope JSON).
 func (p *Page) Apply(msg string) error {
-	var m protocol.Envelope
-	if err := json.Unmarshal([]byte(msg), &m); err != nil {
+	m, err := protocol.Decode(msg)
+	if err != nil {
 		return err
 	}
 	switch m.Kind {
