@@ -67,6 +67,10 @@ var engineered = []string{
 	"burst_1_over_0", "burst_hs_bytes", "burst_fwd_after_hs", "burst_bwd_after_hs",
 	"burst_bwd_max", "burst_bwd_max_idx", "burst_bwd_big", "burst_3_over_2",
 	"bsub_min", "bsub_max", "bsub_med", "bsub_n",
+	// The TLS ClientHello's payload bytes modulo 32 (TCP; -1 when there is none). Chrome's GREASE ECH extension
+	// pads the hello by a random multiple of 32 bytes per connection, so the raw length varies between flows
+	// to one host while its remainder mod 32 keeps what the server name's length contributes.
+	"hello_mod32",
 }
 
 func buildFeatureNames() []string {
@@ -221,6 +225,11 @@ func Extract(rec *FlowRecord, dst FeatureVector) FeatureVector {
 		put(0)
 	}
 	put(float64(len(sub)))
+	hello := -1.0
+	if rec.Protocol != UDP && pb.nBursts >= 2 && pb.allBursts[0] > 0 {
+		hello = math.Mod(pb.allBursts[0], 32)
+	}
+	put(hello)
 	return v
 }
 

@@ -6,6 +6,7 @@ package model
 import (
 	"encoding/json"
 	"math"
+	"slices"
 )
 
 // BundleFormat identifies the bundle file layout; a reader refuses any other.
@@ -29,7 +30,11 @@ type Bundle struct {
 	// Calibration turns vote shares into probabilities and sets the unknown threshold; nil leaves both off.
 	Calibration *Calibration `json:"calibration,omitempty"`
 	Encoding    string       `json:"encoding"` // EncodingMulticlass or EncodingClassPerLeaf
-	LightGBM    string       `json:"lightgbm"` // the ensemble, LightGBM text model format
+	// Tokens, for a forest, is the exact-size naive Bayes its vote shares are combined with; nil for none.
+	Tokens *TokenTable `json:"tokens,omitempty"`
+	// LightGBM is the ensemble, LightGBM text model format. It stays the last member: ReadBundle reads it
+	// without encoding/json when it is.
+	LightGBM string `json:"lightgbm"`
 }
 
 // Training records how a bundle was made, enough to make it again.
@@ -92,8 +97,10 @@ type ReliabilityBin struct {
 // Apply calibrates vote shares in place and returns them.
 func (c *Calibration) Apply(p []float64) []float64 {
 	var sum float64
+	pow := memo{f: func(v float64) float64 { return math.Pow(v+c.Smoothing, c.Power) }}
+	pow.prime(slices.Min(p)) // the classes without votes or matching tokens, most of them
 	for i, v := range p {
-		p[i] = math.Pow(v+c.Smoothing, c.Power)
+		p[i] = pow.get(v)
 		sum += p[i]
 	}
 	for i := range p {
@@ -113,4 +120,29 @@ type CVSummary struct {
 	MacroF1     float64 `json:"macro_f1"`
 	MacroF1Std  float64 `json:"macro_f1_std"`
 	Top3        float64 `json:"top3_accuracy"`
+}
+
+// memo caches f for two inputs: most of a 128-class row's values are one and the same (no votes, no
+// matching tokens), so a row needs a handful of calls to f, not one per class. prime fixes the first input,
+// that common value; the second slot holds the latest other one.
+type memo struct {
+	f         func(float64) float64
+	in0, out0 float64
+	in1, out1 float64
+	has1      bool
+}
+
+func (m *memo) prime(v float64) {
+	m.in0, m.out0 = v, m.f(v)
+}
+
+func (m *memo) get(v float64) float64 {
+	switch {
+	case v == m.in0:
+		return m.out0
+	case m.has1 && v == m.in1:
+		return m.out1
+	}
+	m.in1, m.out1, m.has1 = v, m.f(v), true
+	return m.out1
 }

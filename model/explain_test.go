@@ -18,7 +18,7 @@ func TestExplanationsAddUp(t *testing.T) {
 	for _, p := range []*model.Predictor{c.App, c.Att} {
 		var s model.Scratch
 		for i, x := range xs[:300] {
-			raw, err := p.Proba(x, &s)
+			raw, err := p.Votes(x, &s) // explanations are of the ensemble's votes, before any token table
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -128,7 +128,7 @@ func TestFlatWalkerMatchesLeaves(t *testing.T) {
 		for tree, l := range leafIdx {
 			want[int(leafClass[tree][int(l)])]++
 		}
-		got, err := c.App.Proba(v, &s)
+		got, err := c.App.Votes(v, &s) // the forest's own votes, before the bundle's token table
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,6 +257,45 @@ func TestFlatBoostedMatchesLeaves(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("row %d: flat %v, leaves %v", i+1, got, want)
+		}
+	}
+}
+
+// TestTokenTableParityWithTrainer checks that a bundle with a token table, written as JSON and read back,
+// predicts exactly what the trainer's cross-validation scores: forest votes combined with token scores.
+func TestTokenTableParityWithTrainer(t *testing.T) {
+	ds, x := vectors(t, radcom.AppTrain)
+	p := forest.DefaultParams()
+	p.Trees = 20
+	f := forest.Fit(ds.X, ds.Y, len(ds.Labels), p)
+	tt := train.FitTokens(ds.X, ds.Y, len(ds.Labels), train.DefaultTokenParams())
+	b := bundleFor(t, f, ds.Labels, model.EncodingClassPerLeaf)
+	b.Tokens = tt
+	var buf bytes.Buffer
+	if err := b.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	b, err := model.ReadBundle(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := model.NewPredictor(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s model.Scratch
+	scores := make([]float64, len(ds.Labels))
+	for i, v := range x {
+		scores, _ = tt.Scores(v, scores, nil)
+		want := tt.Combine(f.PredictProba(v, nil), scores)
+		got, err := pred.Proba(v, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c := range want {
+			if d := got[c] - want[c]; d > 1e-12 || d < -1e-12 {
+				t.Fatalf("vector %d class %s: bundle %v, trainer %v", i, ds.Labels[c], got[c], want[c])
+			}
 		}
 	}
 }

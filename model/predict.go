@@ -45,6 +45,9 @@ type Predictor struct {
 	flat      *FlatForest
 	boosted   bool      // flat holds a boosted model: raw scores, then softmax
 	calTable  []float64 // calibrationTable for a hard-vote forest, nil otherwise
+	// tokPow[k] is (k/trees + Tokens.Floor)^Power, for a hard-vote forest with a token table calibrated with
+	// smoothing 0; nil otherwise.
+	tokPow []float64
 
 	explainOnce sync.Once // parses explainFlat for a leaves-walked bundle on the first Explain
 	explainFlat *FlatForest
@@ -54,6 +57,11 @@ type Predictor struct {
 // NewPredictor reads a bundle's ensemble and checks it fits the bundle's labels and features: into a
 // FlatForest for a many-class class-per-leaf forest and for a boosted model, through leaves otherwise.
 func NewPredictor(b *Bundle) (*Predictor, error) {
+	if b.Tokens != nil {
+		if err := b.Tokens.Prepare(len(b.Labels)); err != nil {
+			return nil, fmt.Errorf("bundle %s: %w", b.Version, err)
+		}
+	}
 	switch {
 	case b.Encoding == EncodingClassPerLeaf && len(b.Labels) >= flatMinClasses:
 		flat, err := parseFlatForest(b.LightGBM, len(b.Labels), len(b.FeatureNames))
@@ -61,7 +69,7 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 			return nil, fmt.Errorf("bundle %s: %w", b.Version, err)
 		}
 		p := &Predictor{Bundle: b, flat: flat}
-		p.calTable = calibrationTable(b.Calibration, flat.NTrees())
+		p.setCalibration(flat.NTrees())
 		return p, nil
 	case b.Encoding == EncodingSoftmax:
 		flat, err := parseFlatForest(b.LightGBM, 0, len(b.FeatureNames))
@@ -87,6 +95,20 @@ func calibrationTable(c *Calibration, trees int) []float64 {
 		t[k] = math.Pow(float64(k)/float64(trees)+c.Smoothing, c.Power)
 	}
 	return t
+}
+
+// setCalibration precomputes the calibration tables of a hard-vote forest of trees trees.
+func (p *Predictor) setCalibration(trees int) {
+	b := p.Bundle
+	switch {
+	case b.Tokens == nil:
+		p.calTable = calibrationTable(b.Calibration, trees)
+	case b.Calibration != nil && b.Calibration.Smoothing == 0 && trees > 0:
+		p.tokPow = make([]float64, trees+1)
+		for k := range p.tokPow {
+			p.tokPow[k] = math.Pow(float64(k)/float64(trees)+b.Tokens.Floor, b.Calibration.Power)
+		}
+	}
 }
 
 // NewLeavesPredictor loads the bundle's ensemble with leaves whatever its encoding: the reference the flat
@@ -126,7 +148,7 @@ func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 			}
 		}
 		p.ens = ens.EnsembleWithLeafPredictions()
-		p.calTable = calibrationTable(b.Calibration, len(p.leafClass))
+		p.setCalibration(len(p.leafClass))
 	default:
 		return nil, fmt.Errorf("bundle %s: unknown encoding %q", b.Version, b.Encoding)
 	}
@@ -138,14 +160,31 @@ type Scratch struct {
 	leaf   []float64
 	proba  []float64
 	padded []float64
+	scores []float64
+	toks   []uint64
 }
 
 // NClasses returns the number of labels.
 func (p *Predictor) NClasses() int { return len(p.Bundle.Labels) }
 
-// Proba returns the raw class probabilities for feature vector x (a forest's share of tree votes, a boosted
-// model's softmax), in the order of Bundle.Labels (Predict calibrates them). The slice is owned by s and valid until its next use.
+// Proba returns the raw class probabilities for feature vector x in the order of Bundle.Labels (Predict
+// calibrates them): a forest's share of tree votes, combined with the bundle's token scores when it has a
+// token table; a boosted model's softmax. The slice is owned by s and valid until its next use.
 func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
+	out, err := p.Votes(x, s)
+	if err != nil || p.Bundle.Tokens == nil {
+		return out, err
+	}
+	if cap(s.scores) < len(out) {
+		s.scores = make([]float64, len(out))
+	}
+	s.scores, s.toks = p.Bundle.Tokens.Scores(x, s.scores[:len(out)], s.toks)
+	return p.Bundle.Tokens.Combine(out, s.scores), nil
+}
+
+// Votes returns the ensemble's own output for x: a forest's vote shares (before any token table), a boosted
+// model's probabilities. The slice is owned by s and valid until its next use.
+func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
 	k := p.NClasses()
 	if cap(s.proba) < k {
 		s.proba = make([]float64, k)
@@ -219,11 +258,28 @@ const Unknown = "unknown"
 // Predict calibrates x's class probabilities and ranks them. With unknown set, a top probability under the
 // bundle's threshold makes the label Unknown; TopK still names the most probable classes.
 func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, error) {
+	c := p.Bundle.Calibration
+	if p.tokPow != nil {
+		votes, err := p.Votes(x, s)
+		if err != nil {
+			return Prediction{}, err
+		}
+		tt := p.Bundle.Tokens
+		if cap(s.scores) < len(votes) {
+			s.scores = make([]float64, len(votes))
+		}
+		s.scores, s.toks = tt.Scores(x, s.scores[:len(votes)], s.toks)
+		proba := tt.calibrated(votes, s.scores, p.tokPow, len(p.tokPow)-1, c.Power, votes)
+		pred := p.Rank(proba)
+		if unknown && pred.Confidence < c.UnknownThreshold {
+			pred.Label = Unknown
+		}
+		return pred, nil
+	}
 	proba, err := p.Proba(x, s)
 	if err != nil {
 		return Prediction{}, err
 	}
-	c := p.Bundle.Calibration
 	if c == nil {
 		return p.Rank(proba), nil
 	}

@@ -17,8 +17,13 @@ const reliabilityBins = 10
 
 // FitCalibration fits the bundle's calibration to out-of-fold probabilities (every repeat's, pooled): the
 // power and smoothing that minimise the negative log-likelihood of the true class, then the unknown threshold
-// on the calibrated confidences.
-func FitCalibration(cv CVResult, y []int) *model.Calibration {
+// on the calibrated confidences. smoothings are the smoothing values tried; none means the default grid. A
+// forest combined with a token table is calibrated with smoothing 0 only, q_c ∝ p_c^a: that form lets the
+// predictor calibrate from a table of vote counts and a few exponentials (model.Predictor.Predict).
+func FitCalibration(cv CVResult, y []int, smoothings ...float64) *model.Calibration {
+	if len(smoothings) == 0 {
+		smoothings = []float64{0.001, 0.003, 0.01, 0.03, 0.1}
+	}
 	var raw [][]float64
 	var truth []int
 	for _, oof := range cv.OOF {
@@ -29,17 +34,21 @@ func FitCalibration(cv CVResult, y []int) *model.Calibration {
 			}
 		}
 	}
-	// Vote shares are mostly zeros: keep each row's non-zero shares and count the zeros.
+	// Vote shares are mostly zeros (combined with tokens, mostly one smallest value): keep each row's other
+	// values and count those.
 	type sparse struct {
 		vals  []float64
-		zeros int
+		low   float64
+		lows  int
 		truth float64
 	}
 	rows := make([]sparse, len(raw))
 	for i, p := range raw {
+		low := slices.Min(p)
+		rows[i].low = low
 		for _, v := range p {
-			if v == 0 {
-				rows[i].zeros++
+			if v == low {
+				rows[i].lows++
 			} else {
 				rows[i].vals = append(rows[i].vals, v)
 			}
@@ -48,12 +57,11 @@ func FitCalibration(cv CVResult, y []int) *model.Calibration {
 	}
 	best := model.Calibration{Power: 1, Smoothing: 0}
 	bestNLL := math.Inf(1)
-	for _, eps := range []float64{0.001, 0.003, 0.01, 0.03, 0.1} {
+	for _, eps := range smoothings {
 		for a := 0.2; a <= 5.0001; a += 0.05 {
-			zero := math.Pow(eps, a)
 			var nll float64
 			for _, r := range rows {
-				sum := float64(r.zeros) * zero
+				sum := float64(r.lows) * math.Pow(r.low+eps, a)
 				for _, v := range r.vals {
 					sum += math.Pow(v+eps, a)
 				}

@@ -19,6 +19,8 @@ type Recipe struct {
 	SelectTop int           `json:"select_top,omitempty"` // keep the N most important features; 0 keeps all
 	// Boost holds the boosting settings when Algorithm is AlgoBoost; it splits on Forest.Features too.
 	Boost *boost.Params `json:"boost,omitempty"`
+	// Tokens, when set, adds a naive Bayes over exact wire sizes to a forest's votes (TokenParams).
+	Tokens *TokenParams `json:"tokens,omitempty"`
 }
 
 // The learning algorithms a Recipe can name.

@@ -82,6 +82,8 @@ func runCV(args []string, stdout, stderr io.Writer) error {
 	folds := fs.Int("folds", 5, "folds")
 	repeats := fs.Int("repeats", 3, "repeats, each with its own shuffle")
 	grouped := fs.Bool("grouped", false, "keep each (Source_IP, Destination_IP) pair in one fold: the new-network figure")
+	tokens := fs.Bool("tokens", true, "forest only: combine the votes with the exact-size token naive Bayes (train.TokenParams); the app recipe's default")
+	trees := fs.Int("trees", 0, "forest only: trees (0 = the recipe's)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -89,6 +91,12 @@ func runCV(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o := tf.options(*folds, *repeats)
+	if !*tokens || o.Recipe.Algorithm == train.AlgoBoost {
+		o.Recipe.Tokens = nil
+	}
+	if *trees > 0 {
+		o.Recipe.Forest.Trees = *trees
+	}
 	ds, err := train.LoadDataset(o.Data)
 	if err != nil {
 		return err

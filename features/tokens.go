@@ -1,0 +1,62 @@
+package features
+
+import "math"
+
+// SizeTokens appends to dst[:0] a flow's exact wire sizes as a set of tokens, read from its feature vector:
+// the protocol, every payload frame shorter than a full-MTU frame (signed, frame headers removed, so the
+// path's MSS does not matter), the payload byte totals of the first six bursts with their index (the last
+// burst seen only when it is burst 0 or 1, since the first 30 packets may cut it), and the ClientHello's
+// length modulo 32. Exact sizes name a server's TLS stack and certificate chain, its session tickets and
+// HTTP/2 settings, a site's request sizes; a tree sees them only through thresholds, a token table matches
+// them (model.TokenTable).
+func SizeTokens(v []float64, dst []uint64) []uint64 {
+	dst = dst[:0]
+	udp := v[NumNumericInput] != 0 // is_udp, the first engineered feature
+	hdr := 54.0
+	if udp {
+		hdr = 42
+	}
+	add := func(kind, idx uint64, val float64) {
+		t := kind<<56 | idx<<48 | uint64(int64(val)+1<<40)&(1<<48-1)
+		for _, u := range dst {
+			if u == t {
+				return
+			}
+		}
+		dst = append(dst, t)
+	}
+	const (
+		tokProto = iota
+		tokFrame
+		tokBurst
+		tokHello
+	)
+	add(tokProto, 0, b2f(udp))
+	var bursts [FirstPacketCount]float64
+	nb := -1
+	var prev float64
+	for _, x := range v[ColFirstPacketSizes : ColFirstPacketSizes+FirstPacketCount] {
+		if x == 0 || (!udp && math.Abs(x) <= bareFrame) {
+			continue
+		}
+		sign := math.Copysign(1, x)
+		p := sign * (math.Abs(x) - hdr)
+		if math.Abs(x) < mtuFrame {
+			add(tokFrame, 0, p)
+		}
+		if sign != prev {
+			nb++
+			prev = sign
+		}
+		bursts[nb] += p
+	}
+	for i := 0; i <= nb && i < 6; i++ {
+		if i < nb || i < 2 {
+			add(tokBurst, uint64(i), bursts[i])
+		}
+	}
+	if !udp && nb >= 1 && bursts[0] > 0 {
+		add(tokHello, 0, math.Mod(bursts[0], 32))
+	}
+	return dst
+}

@@ -1,0 +1,155 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/flowlens/ntc/features"
+)
+
+// TokenTable is a forest bundle's second view: a naive Bayes over the flow's exact wire sizes
+// (features.SizeTokens) that counts only the tokens a flow has. Class c scores Σ log((n_ct + α) / (n_c + 2α))
+// over the flow's tokens seen in training, stored sparsely: Base[c] = log(α / (n_c + 2α)) is what every
+// matched token adds to c, Gain[token] what it adds on top to the classes that hold it. The forest's vote
+// shares and the scores combine as q_c ∝ (share_c + Floor) · exp(Weight · score_c).
+type TokenTable struct {
+	Alpha  float64                `json:"alpha"`
+	Weight float64                `json:"weight"`
+	Floor  float64                `json:"floor"`
+	Base   []float64              `json:"base"`
+	Gain   map[string][]TokenGain `json:"gain"` // token, as a decimal uint64 -> classes holding it
+
+	gain map[uint64][]TokenGain // Gain parsed, by Prepare
+}
+
+// TokenGain is one class's entry of a token.
+type TokenGain struct {
+	Class  int32   `json:"c"`
+	Weight float64 `json:"w"`
+}
+
+// NewTokenTable builds a table from training tokens per row, one set per row, and class ids.
+func NewTokenTable(tokens [][]uint64, y []int, nClasses int, alpha, weight, floor float64) *TokenTable {
+	t := &TokenTable{Alpha: alpha, Weight: weight, Floor: floor, Base: make([]float64, nClasses),
+		Gain: map[string][]TokenGain{}, gain: map[uint64][]TokenGain{}}
+	classN := make([]float64, nClasses)
+	counts := map[uint64][]float64{}
+	for i, toks := range tokens {
+		classN[y[i]]++
+		for _, tok := range toks {
+			c := counts[tok]
+			if c == nil {
+				c = make([]float64, nClasses)
+				counts[tok] = c
+			}
+			c[y[i]]++
+		}
+	}
+	for tok, c := range counts {
+		var g []TokenGain
+		for k, n := range c {
+			if n > 0 {
+				g = append(g, TokenGain{int32(k), math.Log((n + alpha) / alpha)})
+			}
+		}
+		t.gain[tok] = g
+		t.Gain[strconv.FormatUint(tok, 10)] = g
+	}
+	lowest := 0.0
+	for k, n := range classN {
+		t.Base[k] = math.Log(alpha / (n + 2*alpha))
+		if n > 0 {
+			lowest = min(lowest, t.Base[k])
+		}
+	}
+	// A class without training rows (in the open-set check, or a CV fold) would score log(1/2) on every
+	// token, far above any class that has rows but not the token, and take the probability the forest gives
+	// it none of: it scores as a class that holds none of the flow's tokens instead.
+	for k, n := range classN {
+		if n == 0 {
+			t.Base[k] = lowest
+		}
+	}
+	return t
+}
+
+// Prepare parses Gain for Scores and checks classes against nClasses.
+func (t *TokenTable) Prepare(nClasses int) error {
+	if len(t.Base) != nClasses {
+		return fmt.Errorf("token table has %d classes, bundle %d", len(t.Base), nClasses)
+	}
+	t.gain = make(map[uint64][]TokenGain, len(t.Gain))
+	for s, g := range t.Gain {
+		tok, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("token table: token %q: %v", s, err)
+		}
+		for _, e := range g {
+			if e.Class < 0 || int(e.Class) >= nClasses {
+				return fmt.Errorf("token table: token %s names class %d of %d", s, e.Class, nClasses)
+			}
+		}
+		t.gain[tok] = g
+	}
+	return nil
+}
+
+// Scores writes x's per-class token scores into out (len(Base)), using toks as scratch, and returns both.
+func (t *TokenTable) Scores(x []float64, out []float64, toks []uint64) ([]float64, []uint64) {
+	out = out[:len(t.Base)]
+	clear(out)
+	toks = features.SizeTokens(x, toks)
+	matched := 0.0
+	for _, tok := range toks {
+		g, ok := t.gain[tok]
+		if !ok {
+			continue
+		}
+		matched++
+		for _, e := range g {
+			out[e.Class] += e.Weight
+		}
+	}
+	for k, b := range t.Base {
+		out[k] += matched * b
+	}
+	return out, toks
+}
+
+// Combine turns vote shares into the combined probabilities, in place, given the token scores:
+// (share_c + Floor) · exp(Weight · (score_c − min score)), normalised. Classes without matching tokens share
+// the lowest score, so a row needs an exponential only for the few classes its tokens name.
+func (t *TokenTable) Combine(share, scores []float64) []float64 {
+	exp := memo{f: func(v float64) float64 { return math.Exp(t.Weight * v) }}
+	low := slices.Min(scores)
+	exp.prime(0)
+	var z float64
+	for k := range share {
+		share[k] = (share[k] + t.Floor) * exp.get(scores[k]-low)
+		z += share[k]
+	}
+	for k := range share {
+		share[k] /= z
+	}
+	return share
+}
+
+// calibrated writes Calibration{Power: power, Smoothing: 0} applied to the combined probabilities into out:
+// q_c ∝ (share_c + Floor)^power · exp(power · Weight · (score_c − min score)), with (share + Floor)^power
+// read from powTable by vote count out of trees.
+func (t *TokenTable) calibrated(votes, scores, powTable []float64, trees int, power float64, out []float64) []float64 {
+	exp := memo{f: func(v float64) float64 { return math.Exp(power * t.Weight * v) }}
+	low := slices.Min(scores)
+	exp.prime(0)
+	var z float64
+	for k, v := range votes {
+		out[k] = powTable[int(math.Round(v*float64(trees)))] * exp.get(scores[k]-low)
+		z += out[k]
+	}
+	for k := range out {
+		out[k] /= z
+	}
+	return out
+}
