@@ -1,6 +1,9 @@
 package features
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // SizeTokens appends to dst[:0] a flow's exact wire sizes as a set of tokens, read from its feature vector:
 // the protocol, every payload frame shorter than a full-MTU frame (signed, frame headers removed, so the
@@ -59,4 +62,33 @@ func SizeTokens(v []float64, dst []uint64) []uint64 {
 		add(tokHello, 0, math.Mod(bursts[0], 32))
 	}
 	return dst
+}
+
+// DescribeToken says what a SizeTokens token is, in words: "udp", "a 517-byte client payload frame",
+// "burst 1: 4321 bytes from the server", "ClientHello length mod 32 = 5".
+func DescribeToken(tok uint64) string {
+	kind, idx := tok>>56, tok>>48&0xff
+	val := int64(tok&(1<<48-1)) - 1<<40
+	dir := func(v int64) (int64, string) {
+		if v < 0 {
+			return -v, "server"
+		}
+		return v, "client"
+	}
+	switch kind {
+	case 0:
+		if val != 0 {
+			return "protocol udp"
+		}
+		return "protocol tcp"
+	case 1:
+		n, from := dir(val)
+		return fmt.Sprintf("a %d-byte %s payload frame", n, from)
+	case 2:
+		n, from := dir(val)
+		return fmt.Sprintf("burst %d: %d payload bytes from the %s", idx, n, from)
+	case 3:
+		return fmt.Sprintf("ClientHello length mod 32 = %d", val)
+	}
+	return fmt.Sprintf("token %d", tok)
 }

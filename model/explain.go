@@ -16,12 +16,16 @@ type Contribution struct {
 
 // Explanation says why a model gave a class the score it did for one flow. Base plus the sum of every
 // contribution equals Score: for a forest the class's share of tree votes, for a boosted model its raw score
-// before softmax; in both, before calibration.
+// before softmax; in both, before calibration. A forest with a token table also lists the exact sizes the
+// table matched for the class (Tokens), which raise its probability beyond what its votes give.
 type Explanation struct {
 	Label         string         `json:"label"`
 	Score         float64        `json:"score"` // the raw score: vote share (forest) or summed leaf values (boosted)
 	Base          float64        `json:"base"`  // the score before any split: the roots' values
 	Contributions []Contribution `json:"contributions"`
+	// Tokens, for a forest with a token table, are the flow's exact sizes the table holds for the class:
+	// the second view its probability combines with the votes (model.TokenTable), largest first.
+	Tokens []TokenMatch `json:"tokens,omitempty"`
 }
 
 // Explain attributes the raw score of class label for vector x to the features the trees split on (Saabas'
@@ -93,6 +97,12 @@ func (p *Predictor) Explain(x []float64, label string, top int) (Explanation, er
 	})
 	if top > 0 && len(e.Contributions) > top {
 		e.Contributions = e.Contributions[:top]
+	}
+	if p.Bundle.Tokens != nil {
+		e.Tokens = p.Bundle.Tokens.Matches(x, class)
+		if top > 0 && len(e.Tokens) > top {
+			e.Tokens = e.Tokens[:top]
+		}
 	}
 	return e, nil
 }

@@ -83,25 +83,34 @@ func (f *FlatForest) walkLanes(x []float64, roots []int32) [lanes]int32 {
 	_ = x[leaf]
 	_ = roots[lanes-1]
 	nodes, xs := unsafe.Pointer(unsafe.SliceData(f.nodes)), unsafe.Pointer(unsafe.SliceData(x))
-	node := func(i int32) *flatNode { return (*flatNode)(unsafe.Add(nodes, uintptr(i)*unsafe.Sizeof(flatNode{}))) }
-	at := func(j int32) float64 { return *(*float64)(unsafe.Add(xs, uintptr(j)*8)) }
 	w0, w1, w2, w3, w4, w5, w6, w7 := roots[0], roots[1], roots[2], roots[3], roots[4], roots[5], roots[6], roots[7]
 	for {
-		n0, n1, n2, n3 := node(w0), node(w1), node(w2), node(w3)
-		n4, n5, n6, n7 := node(w4), node(w5), node(w6), node(w7)
+		n0, n1, n2, n3 := nodeAt(nodes, w0), nodeAt(nodes, w1), nodeAt(nodes, w2), nodeAt(nodes, w3)
+		n4, n5, n6, n7 := nodeAt(nodes, w4), nodeAt(nodes, w5), nodeAt(nodes, w6), nodeAt(nodes, w7)
 		if n0.feature == leaf && n1.feature == leaf && n2.feature == leaf && n3.feature == leaf &&
 			n4.feature == leaf && n5.feature == leaf && n6.feature == leaf && n7.feature == leaf {
 			return [lanes]int32{w0, w1, w2, w3, w4, w5, w6, w7}
 		}
-		w0 = n0.next + goesRight(at(n0.feature), n0.threshold)
-		w1 = n1.next + goesRight(at(n1.feature), n1.threshold)
-		w2 = n2.next + goesRight(at(n2.feature), n2.threshold)
-		w3 = n3.next + goesRight(at(n3.feature), n3.threshold)
-		w4 = n4.next + goesRight(at(n4.feature), n4.threshold)
-		w5 = n5.next + goesRight(at(n5.feature), n5.threshold)
-		w6 = n6.next + goesRight(at(n6.feature), n6.threshold)
-		w7 = n7.next + goesRight(at(n7.feature), n7.threshold)
+		w0 = n0.next + goesRight(valueAt(xs, n0.feature), n0.threshold)
+		w1 = n1.next + goesRight(valueAt(xs, n1.feature), n1.threshold)
+		w2 = n2.next + goesRight(valueAt(xs, n2.feature), n2.threshold)
+		w3 = n3.next + goesRight(valueAt(xs, n3.feature), n3.threshold)
+		w4 = n4.next + goesRight(valueAt(xs, n4.feature), n4.threshold)
+		w5 = n5.next + goesRight(valueAt(xs, n5.feature), n5.threshold)
+		w6 = n6.next + goesRight(valueAt(xs, n6.feature), n6.threshold)
+		w7 = n7.next + goesRight(valueAt(xs, n7.feature), n7.threshold)
 	}
+}
+
+// nodeAt is &nodes[i] without a bounds check (walkLanes says why that is safe); a function the compiler
+// inlines, where a closure it did not was 5% of classify's time.
+func nodeAt(nodes unsafe.Pointer, i int32) *flatNode {
+	return (*flatNode)(unsafe.Add(nodes, uintptr(i)*unsafe.Sizeof(flatNode{})))
+}
+
+// valueAt is x[j] without a bounds check.
+func valueAt(x unsafe.Pointer, j int32) float64 {
+	return *(*float64)(unsafe.Add(x, uintptr(j)*8))
 }
 
 // walk walks one tree from root and returns the leaf x reaches.

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -151,5 +152,26 @@ func (t *TokenTable) calibrated(votes, scores, powTable []float64, trees int, po
 	for k := range out {
 		out[k] /= z
 	}
+	return out
+}
+
+// TokenMatch is one of a flow's exact sizes that the token table holds for a class.
+type TokenMatch struct {
+	Token        string  `json:"token"`        // what it is, in words (features.DescribeToken)
+	Contribution float64 `json:"contribution"` // what it adds to the class's log-probability, before calibration
+}
+
+// Matches lists x's tokens that class held in training, largest contribution first: each adds
+// Weight · log((n_ct + α) / α) to the class's log-probability over a class that never showed it.
+func (t *TokenTable) Matches(x []float64, class int) []TokenMatch {
+	var out []TokenMatch
+	for _, tok := range features.SizeTokens(x, nil) {
+		for _, e := range t.gain[tok] {
+			if int(e.Class) == class {
+				out = append(out, TokenMatch{Token: features.DescribeToken(tok), Contribution: t.Weight * e.Weight})
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b TokenMatch) int { return cmp.Compare(b.Contribution, a.Contribution) })
 	return out
 }

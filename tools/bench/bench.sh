@@ -142,7 +142,7 @@ log "CPU profile (one core)"
   -test.benchtime 5x -test.cpu 1 -test.cpuprofile cpu.out >bench.txt)
 go tool pprof -top -cum -nodecount=100000 "$work/bench.test" "$work/cpu.out" 2>/dev/null >"$work/top.txt"
 cum() { awk -v f="$1" '$6 == f { sub("%", "", $5); print $5; found = 1; exit } END { if (!found) print 0 }' "$work/top.txt"; }
-p_parse=$(cum 'github.com/flowlens/ntc/features.(*Reader).Read')
+p_parse=$(cum 'github.com/flowlens/ntc/features.(*Reader).ReadInto')
 p_feat=$(cum 'github.com/flowlens/ntc/features.Extract')
 p_pred=$(cum 'github.com/flowlens/ntc/model.(*Classifier).Classify')
 p_enc=$(cum 'github.com/flowlens/ntc/classify.(*encoder).encode')
@@ -257,10 +257,10 @@ pipeline's stages (cumulative shares of all samples):
 
 | stage | what | share |
 |---|---|---|
-| parse | features.(*Reader).Read: encoding/csv + strconv.ParseFloat + checks | $p_parse % |
+| parse | features.(*Reader).ReadInto: the record splitter (encoding/csv for quoted rows only), decimal parsing, checks | $p_parse % |
 | features | features.Extract | $p_feat % |
-| predict | model.(*Classifier).Classify: both forests, probabilities, top 3 | $p_pred % |
-| write | the CSV encoder: formatting predictions, encoding/csv.Writer | $p_write % |
+| predict | model.(*Classifier).Classify: the app forest and its token table, the boosted attribution trees, calibration, top 3 | $p_pred % |
+| write | the CSV encoder: input rows passed through, predictions formatted | $p_write % |
 | other | the Go runtime (GC, scheduling, batch hand-offs) and the one-off model load | $p_other % |
 
 The absolute rate there is measured under the profiler, at another moment than section 1 on a shared machine:

@@ -83,4 +83,10 @@ func printExplanation(w io.Writer, task string, p *model.Prediction, e *model.Ex
 	for _, c := range e.Contributions {
 		fmt.Fprintf(w, "  %-32s %14.6g %+12.4f\n", c.Feature, c.Value, c.Contribution)
 	}
+	if len(e.Tokens) > 0 {
+		fmt.Fprintf(w, "  exact sizes the token table holds for %q (each adds to its log-probability, beyond the votes):\n", e.Label)
+		for _, t := range e.Tokens {
+			fmt.Fprintf(w, "  %-47s %+12.4f\n", t.Token, t.Contribution)
+		}
+	}
 }

@@ -79,6 +79,12 @@ func Explain(c *model.Classifier, header, line string, tasks model.Tasks, top in
 			}
 			te.Contributions = append(te.Contributions, protocol.Contribution{Feature: ct.Feature, Value: ct.Value, Contribution: ct.Contribution})
 		}
+		for i, tm := range t.e.Tokens {
+			if top > 0 && i >= top {
+				break
+			}
+			te.Tokens = append(te.Tokens, protocol.TokenMatch{Token: tm.Token, Contribution: tm.Contribution})
+		}
 		out = append(out, te)
 	}
 	return out, nil

@@ -157,6 +157,14 @@ type TaskExplanation struct {
 	Rest          float64        `json:"rest"`   // the sum of the contributions not listed
 	RestN         int            `json:"rest_n"` // how many features that is
 	Threshold     float64        `json:"threshold,omitempty"`
+	// Tokens are the flow's exact sizes the application model's token table holds for Class, largest first.
+	Tokens []TokenMatch `json:"tokens,omitempty"`
+}
+
+// TokenMatch is one exact size matched for the explained class and what it adds to its log-probability.
+type TokenMatch struct {
+	Token        string  `json:"token"`
+	Contribution float64 `json:"contribution"`
 }
 
 // Ranked is one of the most probable labels.

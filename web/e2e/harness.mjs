@@ -100,6 +100,13 @@ export function native(input, tasks = 'app,att') {
   return readFileSync(out);
 }
 
+// nativeExplain is `ntc explain --json` of one data row of input: the CLI's explanation, for comparison.
+export function nativeExplain(input, row) {
+  const r = spawnSync(NTC, ['explain', '--in', input, '--row', String(row), '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ntc explain failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 export function tmpDir() { return mkdtempSync(join(tmpdir(), 'ntc-web-')); }
 
 // repeated writes a CSV of the header of src and its rows repeated until it has rows rows or bytes bytes.

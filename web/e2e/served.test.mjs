@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, open, serveNative, waitStatus, download, native, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
+import { launch, open, serveNative, waitStatus, download, native, nativeExplain, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
 
 let browser, statics, server;
 const tmp = tmpDir();
@@ -125,6 +125,7 @@ async function whyOf(page, task) {
     contributions: (await sec.locator('[data-testid=why-row]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.contribution)))),
     shown: { score: await sec.locator('[data-testid=why-score]').textContent(), base: await sec.locator('[data-testid=why-base]').textContent() },
     unknownNote: await sec.locator('.why-unknown').count(),
+    tokens: (await sec.locator('[data-testid=why-token]').allTextContents()).map((s) => s.replace(/\s+/g, ' ').trim()),
   };
 }
 
@@ -134,7 +135,7 @@ test('why: a clicked row is explained in the worker, with the model\'s features;
   assert.ok(names.size > 50);
   const { context, page, requests, problems } = await open(browser, server);
   try {
-    for (const [name, rowNo] of [['att_train.csv', 3], ['att_unlabeled.csv', 1]]) {
+    for (const [name, rowNo] of [['att_train.csv', 3], ['att_unlabeled.csv', 5]]) {
       await page.setInputFiles('[data-testid=file-input]', join(DATA, name));
       await waitStatus(page, /^done: \d+ rows$/);
       const before = requests.length;
@@ -160,7 +161,12 @@ test('why: a clicked row is explained in the worker, with the model\'s features;
         assert.equal(w.shown.score, w.score.toFixed(3));
         assert.equal(w.shown.base, w.base.toFixed(3));
         assert.equal(w.unknownNote, label === 'unknown' ? 1 : 0);
-        if (name === 'att_unlabeled.csv' && task === 'app') assert.equal(label, 'unknown', 'row 1 of att_unlabeled.csv is an unknown app');
+        if (name === 'att_unlabeled.csv' && task === 'app') assert.equal(label, 'unknown', 'row 5 of att_unlabeled.csv is an unknown app');
+        // the exact sizes the app's token table matched, as `ntc explain` lists them (none for attribution)
+        const cli = nativeExplain(join(DATA, name), rowNo).explain[task === 'app' ? 'app' : 'attribution'];
+        const want = (cli.tokens || []).slice(0, 10).map((t) => `${t.token} +${t.contribution.toFixed(3)}`);
+        assert.deepEqual(w.tokens, want, `${name} row ${rowNo} ${task}: the drawer's matched sizes`);
+        if (task === 'app') assert.ok(want.length > 0, `${name} row ${rowNo}: no exact size matched, the test shows nothing`);
       }
       if (name === 'att_train.csv') await page.screenshot({ path: join(SHOTS, 'why.png') });
       else await page.screenshot({ path: join(SHOTS, 'why-unknown.png') });

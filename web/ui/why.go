@@ -145,6 +145,12 @@ type WhyTask struct {
 	Rest                          string // the contributions not listed, summed
 	RestN                         int
 	Listed                        string // the listed contributions, summed
+	Tokens                        []WhyToken
+}
+
+// WhyToken is one exact size the token table matched for the explained class.
+type WhyToken struct {
+	Token, Contribution string
 }
 
 // WhyTop is one of the three most probable labels.
@@ -198,6 +204,9 @@ func (p *Page) WhyTasks() []WhyTask {
 				b.X, b.Class = ftoa(50-w), "neg"
 			}
 			t.Bars = append(t.Bars, b)
+		}
+		for _, tm := range e.Tokens {
+			t.Tokens = append(t.Tokens, WhyToken{Token: tm.Token, Contribution: signed(tm.Contribution)})
 		}
 		out = append(out, t)
 	}
