@@ -299,3 +299,37 @@ func TestTokenTableParityWithTrainer(t *testing.T) {
 		}
 	}
 }
+
+// TestCalibratedTokensMatchReference checks the predictor's calibrated path for a forest with a token table
+// (products of precomputed factors, no exponential per class) against the definition: the bundle's
+// calibration applied to the combined probabilities, on the embedded app bundle and 2,000 unseen rows.
+func TestCalibratedTokensMatchReference(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := c.App.Bundle
+	if b.Tokens == nil || b.Calibration == nil || b.Calibration.Smoothing != 0 {
+		t.Fatal("the app bundle no longer has a token table calibrated with smoothing 0: this test checks nothing")
+	}
+	var s1, s2 model.Scratch
+	for i, v := range unlabeledVectors(t)[:2000] {
+		got, err := c.App.Predict(v, false, &s1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proba, err := c.App.Proba(v, &s2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := c.App.Rank(b.Calibration.Apply(slices.Clone(proba)))
+		if got.Label != want.Label || len(got.TopK) != len(want.TopK) {
+			t.Fatalf("row %d: %+v, reference %+v", i+1, got, want)
+		}
+		for k := range got.TopK {
+			if got.TopK[k].Label != want.TopK[k].Label || math.Abs(got.TopK[k].Probability-want.TopK[k].Probability) > 1e-9 {
+				t.Fatalf("row %d: %+v, reference %+v", i+1, got.TopK, want.TopK)
+			}
+		}
+	}
+}

@@ -47,7 +47,8 @@ type Predictor struct {
 	calTable  []float64 // calibrationTable for a hard-vote forest, nil otherwise
 	// tokPow[k] is (k/trees + Tokens.Floor)^Power, for a hard-vote forest with a token table calibrated with
 	// smoothing 0; nil otherwise.
-	tokPow []float64
+	tokPow     []float64
+	tokFactors *tokenFactors // the token table's gains as factors of the calibrated probabilities, with tokPow
 
 	explainOnce sync.Once // parses explainFlat for a leaves-walked bundle on the first Explain
 	explainFlat *FlatForest
@@ -108,6 +109,7 @@ func (p *Predictor) setCalibration(trees int) {
 		for k := range p.tokPow {
 			p.tokPow[k] = math.Pow(float64(k)/float64(trees)+b.Tokens.Floor, b.Calibration.Power)
 		}
+		p.tokFactors = b.Tokens.calibratedFactors(b.Calibration.Power)
 	}
 }
 
@@ -264,12 +266,11 @@ func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, 
 		if err != nil {
 			return Prediction{}, err
 		}
-		tt := p.Bundle.Tokens
 		if cap(s.scores) < len(votes) {
 			s.scores = make([]float64, len(votes))
 		}
-		s.scores, s.toks = tt.Scores(x, s.scores[:len(votes)], s.toks)
-		proba := tt.calibrated(votes, s.scores, p.tokPow, len(p.tokPow)-1, c.Power, votes)
+		var proba []float64
+		proba, s.toks = p.Bundle.Tokens.calibrated(p.tokFactors, x, votes, p.tokPow, len(p.tokPow)-1, s.scores, s.toks)
 		pred := p.Rank(proba)
 		if unknown && pred.Confidence < c.UnknownThreshold {
 			pred.Label = Unknown
