@@ -5,8 +5,9 @@ package model
 
 import (
 	"encoding/json"
-	"math"
 	"slices"
+
+	"github.com/flowlens/ntc/internal/xmath"
 )
 
 // BundleFormat identifies the bundle file layout; a reader refuses any other.
@@ -97,7 +98,7 @@ type ReliabilityBin struct {
 // Apply calibrates vote shares in place and returns them.
 func (c *Calibration) Apply(p []float64) []float64 {
 	var sum float64
-	pow := memo{f: func(v float64) float64 { return math.Pow(v+c.Smoothing, c.Power) }}
+	pow := memo{f: func(v float64) float64 { return xmath.Pow(v+c.Smoothing, c.Power) }}
 	pow.prime(slices.Min(p)) // the classes without votes or matching tokens, most of them
 	for i, v := range p {
 		p[i] = pow.get(v)

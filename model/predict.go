@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/dmitryikh/leaves"
+
+	"github.com/flowlens/ntc/internal/xmath"
 )
 
 // Ranked is a label with its probability.
@@ -86,14 +88,14 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 }
 
 // calibrationTable precomputes the calibration's (k/trees + ε)^a for every possible vote count k of a
-// hard-vote forest: a row's calibration is then table look-ups, not 128 calls to math.Pow.
+// hard-vote forest: a row's calibration is then table look-ups, not 128 calls to a power function.
 func calibrationTable(c *Calibration, trees int) []float64 {
 	if c == nil || trees == 0 {
 		return nil
 	}
 	t := make([]float64, trees+1)
 	for k := range t {
-		t[k] = math.Pow(float64(k)/float64(trees)+c.Smoothing, c.Power)
+		t[k] = xmath.Pow(float64(k)/float64(trees)+c.Smoothing, c.Power)
 	}
 	return t
 }
@@ -107,7 +109,7 @@ func (p *Predictor) setCalibration(trees int) {
 	case b.Calibration != nil && b.Calibration.Smoothing == 0 && trees > 0:
 		p.tokPow = make([]float64, trees+1)
 		for k := range p.tokPow {
-			p.tokPow[k] = math.Pow(float64(k)/float64(trees)+b.Tokens.Floor, b.Calibration.Power)
+			p.tokPow[k] = xmath.Pow(float64(k)/float64(trees)+b.Tokens.Floor, b.Calibration.Power)
 		}
 		p.tokFactors = b.Tokens.calibratedFactors(b.Calibration.Power)
 	}
@@ -227,12 +229,14 @@ func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
 	return normalize(out, nTrees), nil
 }
 
-// softmax turns raw scores into probabilities in place, with the very arithmetic of leaves' softmax
-// (util.SoftmaxFloat64Slice), so both give bit-identical probabilities.
+// softmax turns raw scores into probabilities in place, with the arithmetic of leaves' softmax
+// (util.SoftmaxFloat64Slice) but internal/xmath's exponential, the same on every platform: leaves' math.Exp
+// can differ from it in the last bit on amd64, and the browser and the edge must write the very bytes the
+// command line writes.
 func softmax(v []float64) []float64 {
 	sum := 0.0
 	for i, x := range v {
-		e := math.Exp(x)
+		e := xmath.Exp(x)
 		v[i] = e
 		sum += e
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/flowlens/ntc/features"
+	"github.com/flowlens/ntc/internal/xmath"
 )
 
 // TokenTable is a forest bundle's second view: a naive Bayes over the flow's exact wire sizes
@@ -123,7 +124,7 @@ func (t *TokenTable) Scores(x []float64, out []float64, toks []uint64) ([]float6
 // (share_c + Floor) · exp(Weight · (score_c − min score)), normalised. Classes without matching tokens share
 // the lowest score, so a row needs an exponential only for the few classes its tokens name.
 func (t *TokenTable) Combine(share, scores []float64) []float64 {
-	exp := memo{f: func(v float64) float64 { return math.Exp(t.Weight * v) }}
+	exp := memo{f: func(v float64) float64 { return xmath.Exp(t.Weight * v) }}
 	low := slices.Min(scores)
 	exp.prime(0)
 	var z float64
@@ -144,7 +145,7 @@ func (t *TokenTable) calibratedFactors(power float64) *tokenFactors {
 	for tok, g := range t.gain {
 		fs := make([]tokenFactor, len(g))
 		for i, e := range g {
-			fs[i] = tokenFactor{class: e.Class, f: math.Exp(power * t.Weight * e.Weight)}
+			fs[i] = tokenFactor{class: e.Class, f: xmath.Exp(power * t.Weight * e.Weight)}
 		}
 		tf.byToken[tok] = fs
 	}
@@ -166,7 +167,7 @@ type tokenFactor struct {
 // calibrated writes into out the calibrated probabilities for x: Calibration{Power: a, Smoothing: 0} applied
 // to Combine's, q_c ∝ (share_c + Floor)^a · exp(a·Weight·score_c), with (share + Floor)^a read from powTable
 // by vote count out of trees, and exp(a·Weight·score_c) built as a product, exp(a·Weight·Base_c)^matched
-// times each matched token's factor: no exponential per class (in the browser's wasm, math.Exp per class was
+// times each matched token's factor: no exponential per class (in the browser's wasm, an exponential per class was
 // a tenth of classify's time). tf holds the factors for a (calibratedFactors); toks is scratch, returned.
 func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, powTable []float64, trees int, out []float64, toks []uint64) ([]float64, []uint64) {
 	out = out[:len(votes)]
@@ -185,7 +186,7 @@ func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, powTable []float64, 
 			out[e.class] *= e.f
 		}
 	}
-	base := memo{f: func(b float64) float64 { return math.Exp(tf.power * t.Weight * matched * b) }}
+	base := memo{f: func(b float64) float64 { return xmath.Exp(tf.power * t.Weight * matched * b) }}
 	base.prime(t.Base[0]) // every class with as many training rows shares it
 	var z float64
 	for k, v := range votes {
