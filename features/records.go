@@ -34,29 +34,30 @@ type csvRecord struct {
 // *csv.ParseError with the file's line numbers (and whatever fields encoding/csv returned); a failing
 // input returns its error.
 func (r *recordReader) read() (csvRecord, error) {
-	var line []byte
+	var line, body []byte
 	for {
 		var err error
-		line, err = r.readLine()
+		line, body, err = r.readLine()
 		if err != nil {
 			return csvRecord{}, err // io.EOF at the end
 		}
-		if len(line) != lengthNL(line) {
+		if len(body) > 0 {
 			break
 		}
 		// an empty line: skipped
 	}
 	start := r.numLine
-	body := line[:len(line)-lengthNL(line)]
 	if bytes.IndexByte(body, '"') < 0 {
 		s := string(body)
 		fields := splitCommas(make([]string, 0, r.width), s)
 		r.width = len(fields)
 		return csvRecord{fields: fields, line: start, plain: s}, nil
 	}
+	// encoding/csv gets the record's lines as they stand in the input, line ends included, so that it
+	// normalises them itself, exactly as it would have in the whole file
 	r.quoted = append(r.quoted[:0], line...)
-	for open := quoteOpenAtEnd(line, false); open; {
-		next, err := r.readLine()
+	for open := quoteOpenAtEnd(body, false); open; {
+		next, nextBody, err := r.readLine()
 		if errors.Is(err, io.EOF) {
 			break // encoding/csv reports the quote still open at the end of input
 		}
@@ -64,7 +65,7 @@ func (r *recordReader) read() (csvRecord, error) {
 			return csvRecord{}, err
 		}
 		r.quoted = append(r.quoted, next...)
-		open = quoteOpenAtEnd(next, true)
+		open = quoteOpenAtEnd(nextBody, true)
 	}
 	cr := csv.NewReader(bytes.NewReader(r.quoted))
 	cr.FieldsPerRecord = -1
@@ -79,10 +80,11 @@ func (r *recordReader) read() (csvRecord, error) {
 	return csvRecord{fields: fields, line: start}, err
 }
 
-// readLine reads one line as encoding/csv's readLine does: the line with its "\n", "\r\n" turned into "\n", a
-// final line's trailing CR dropped. It returns io.EOF only when no byte is left.
-func (r *recordReader) readLine() ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
+// readLine reads one line: as it stands in the input (line end included), and its content as encoding/csv's
+// readLine sees it, without the line end ("\n" or "\r\n"; for a last line without one, a trailing CR). It
+// returns io.EOF only when no byte is left.
+func (r *recordReader) readLine() (line, body []byte, err error) {
+	line, err = r.br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		r.long = append(r.long[:0], line...)
 		for errors.Is(err, bufio.ErrBufferFull) {
@@ -93,27 +95,21 @@ func (r *recordReader) readLine() ([]byte, error) {
 	}
 	if len(line) > 0 && errors.Is(err, io.EOF) {
 		err = nil
-		if line[len(line)-1] == '\r' {
-			line = line[:len(line)-1]
-		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r.numLine++
-	if n := len(line); n >= 2 && line[n-2] == '\r' && line[n-1] == '\n' {
-		line[n-2] = '\n'
-		line = line[:n-1]
+	body = line
+	switch n := len(line); {
+	case n >= 2 && line[n-2] == '\r' && line[n-1] == '\n':
+		body = line[:n-2]
+	case line[n-1] == '\n':
+		body = line[:n-1]
+	case line[n-1] == '\r': // the input's last line, without a line end
+		body = line[:n-1]
 	}
-	return line, nil
-}
-
-// lengthNL is 1 when line ends in a newline.
-func lengthNL(line []byte) int {
-	if len(line) > 0 && line[len(line)-1] == '\n' {
-		return 1
-	}
-	return 0
+	return line, body, nil
 }
 
 // splitCommas appends the comma-separated fields of s to dst, as substrings of s. A flow row's fields are a
@@ -129,11 +125,11 @@ func splitCommas(dst []string, s string) []string {
 	return append(dst, s[start:])
 }
 
-// quoteOpenAtEnd scans one line of a record by encoding/csv's quoting rules, starting inside a quoted field
-// when quoted is set, and reports whether a quoted field is still open at the end of the line: then the
-// record goes on on the next line. A quote error ends the record on this line, as it does in encoding/csv.
-func quoteOpenAtEnd(line []byte, quoted bool) bool {
-	body := line[:len(line)-lengthNL(line)]
+// quoteOpenAtEnd scans the content of one line of a record (readLine's body) by encoding/csv's quoting rules,
+// starting inside a quoted field when quoted is set, and reports whether a quoted field is still open at the
+// end of the line: then the record goes on on the next line. A quote error ends the record on this line, as
+// it does in encoding/csv.
+func quoteOpenAtEnd(body []byte, quoted bool) bool {
 	i := 0
 	for {
 		if !quoted {

@@ -14,12 +14,15 @@ import (
 // TokenTable is a forest bundle's second view: a naive Bayes over the flow's exact wire sizes
 // (features.SizeTokens) that counts only the tokens a flow has. Class c scores Σ log((n_ct + α) / (n_c + 2α))
 // over the flow's tokens seen in training, stored sparsely: Base[c] = log(α / (n_c + 2α)) is what every
-// matched token adds to c, Gain[token] what it adds on top to the classes that hold it. The forest's vote
+// matched token adds to c, Gain[token] what it adds on top to the classes that hold it. With IDF, a token's
+// gains are scaled by log(K / k_t) / log K, k_t the classes holding it of K: a size every other site shares
+// (a bare TLS alert, a common HTTP/2 settings frame) says little about which site it is. The forest's vote
 // shares and the scores combine as q_c ∝ (share_c + Floor) · exp(Weight · score_c).
 type TokenTable struct {
 	Alpha  float64                `json:"alpha"`
 	Weight float64                `json:"weight"`
 	Floor  float64                `json:"floor"`
+	IDF    bool                   `json:"idf,omitempty"` // gains were scaled by the token's inverse class frequency (already in Gain)
 	Base   []float64              `json:"base"`
 	Gain   map[string][]TokenGain `json:"gain"` // token, as a decimal uint64 -> classes holding it
 
@@ -33,8 +36,8 @@ type TokenGain struct {
 }
 
 // NewTokenTable builds a table from training tokens per row, one set per row, and class ids.
-func NewTokenTable(tokens [][]uint64, y []int, nClasses int, alpha, weight, floor float64) *TokenTable {
-	t := &TokenTable{Alpha: alpha, Weight: weight, Floor: floor, Base: make([]float64, nClasses),
+func NewTokenTable(tokens [][]uint64, y []int, nClasses int, alpha, weight, floor float64, idf bool) *TokenTable {
+	t := &TokenTable{Alpha: alpha, Weight: weight, Floor: floor, IDF: idf, Base: make([]float64, nClasses),
 		Gain: map[string][]TokenGain{}, gain: map[uint64][]TokenGain{}}
 	classN := make([]float64, nClasses)
 	counts := map[uint64][]float64{}
@@ -50,10 +53,20 @@ func NewTokenTable(tokens [][]uint64, y []int, nClasses int, alpha, weight, floo
 		}
 	}
 	for tok, c := range counts {
+		scale := 1.0
+		if idf && nClasses > 1 {
+			held := 0
+			for _, n := range c {
+				if n > 0 {
+					held++
+				}
+			}
+			scale = math.Log(float64(nClasses)/float64(held)) / math.Log(float64(nClasses))
+		}
 		var g []TokenGain
 		for k, n := range c {
 			if n > 0 {
-				g = append(g, TokenGain{int32(k), math.Log((n + alpha) / alpha)})
+				g = append(g, TokenGain{int32(k), scale * math.Log((n+alpha)/alpha)})
 			}
 		}
 		t.gain[tok] = g

@@ -9,13 +9,24 @@ import (
 )
 
 // TestTokenScoresMatchDense checks the table's sparse scores against the naive Bayes written out densely, on
-// a training set that leaves some classes without rows (they score as a class holding none of the tokens).
+// a training set that leaves some classes without rows (they score as a class holding none of the tokens),
+// with and without IDF. With IDF a token of inverse class frequency s scores
+// (1 − s)·log(α / (n_c + 2α)) + s·log((n_ct + α) / (n_c + 2α)): between a class that never showed it and the
+// naive Bayes rate.
 func TestTokenScoresMatchDense(t *testing.T) {
 	ds, err := LoadDataset(radcom.Path(t, radcom.AppTrain))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := DefaultTokenParams()
+	for _, idf := range []bool{false, true} {
+		p := DefaultTokenParams()
+		p.IDF = idf
+		checkTokenScoresDense(t, ds, p)
+	}
+}
+
+func checkTokenScoresDense(t *testing.T, ds *Dataset, p TokenParams) {
+	t.Helper()
 	m := FitTokens(ds.X[:500], ds.Y[:500], len(ds.Labels), p)
 	counts := map[uint64][]float64{}
 	classN := make([]float64, len(ds.Labels))
@@ -46,11 +57,21 @@ func TestTokenScoresMatchDense(t *testing.T) {
 				case classN[k] == 0:
 					want += lowest
 				default:
-					want += math.Log((c[k] + p.Alpha) / (classN[k] + 2*p.Alpha))
+					s := 1.0
+					if p.IDF {
+						held := 0
+						for _, n := range c {
+							if n > 0 {
+								held++
+							}
+						}
+						s = math.Log(float64(len(c))/float64(held)) / math.Log(float64(len(c)))
+					}
+					want += (1-s)*math.Log(p.Alpha/(classN[k]+2*p.Alpha)) + s*math.Log((c[k]+p.Alpha)/(classN[k]+2*p.Alpha))
 				}
 			}
 			if math.Abs(got[k]-want) > 1e-9 {
-				t.Fatalf("class %d: sparse %v, dense %v", k, got[k], want)
+				t.Fatalf("idf %v, class %d: sparse %v, dense %v", p.IDF, k, got[k], want)
 			}
 		}
 	}
