@@ -28,6 +28,7 @@ type Options struct {
 	KeepRows   int           // rows sent for the table at most
 	KeepErrors int           // error rows sent at most (all are counted, and all are in the output's error column)
 	Every      time.Duration // how often OnProgress is called during the run
+	First      time.Duration // when it is called first: the first rows show sooner than Every
 	// OnProgress sees the run's state; its NewRows and NewErrors are only those since the previous call, and
 	// the Progress is not used again after the call returns.
 	OnProgress func(*protocol.Progress)
@@ -39,6 +40,7 @@ const (
 	DefaultKeepRows   = 100_000
 	DefaultKeepErrors = 1_000
 	DefaultEvery      = 500 * time.Millisecond
+	DefaultFirst      = 100 * time.Millisecond
 )
 
 // Run classifies r into w with c and returns the final state. The error is classify.Stream's: a header problem
@@ -52,6 +54,9 @@ func Run(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opt
 	}
 	if opts.Every == 0 {
 		opts.Every = DefaultEvery
+	}
+	if opts.First == 0 {
+		opts.First = min(DefaultFirst, opts.Every)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -74,12 +79,13 @@ func Run(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opt
 }
 
 type gatherer struct {
-	opts  Options
-	in    *recorder
-	out   *lineFinder
-	start time.Time
-	last  time.Time
-	p     protocol.Progress
+	reports int // OnProgress calls so far
+	opts    Options
+	in      *recorder
+	out     *lineFinder
+	start   time.Time
+	last    time.Time
+	p       protocol.Progress
 	// columns of the table, found in the header on the first row; -1 when absent
 	cols     struct{ src, sport, dst, dport, proto, label int }
 	labelFor *protocol.TaskSummary // the task the file's label column can be compared with
@@ -121,8 +127,13 @@ func (g *gatherer) onRow(r *classify.Row) {
 		p.NewRows = append(p.NewRows, v)
 	}
 	if p.Rows%64 == 0 && g.opts.OnProgress != nil {
-		if now := g.opts.Now(); now.Sub(g.last) >= g.opts.Every {
+		every := g.opts.Every
+		if g.reports == 0 {
+			every = g.opts.First
+		}
+		if now := g.opts.Now(); now.Sub(g.last) >= every {
 			g.last = now
+			g.reports++
 			g.stamp()
 			g.opts.OnProgress(p)
 			p.NewRows, p.NewErrors = p.NewRows[:0], p.NewErrors[:0]

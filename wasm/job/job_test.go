@@ -196,3 +196,27 @@ func TestEncodeRoundTrip(t *testing.T) {
 		t.Fatalf("protocol.Decode:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestProgressCadence checks when OnProgress is called, on a clock that moves 20 ms each time it is read (the
+// gatherer reads it every 64 rows): first once First has passed (the first rows show soon after the start),
+// then every Every (the page redraws at each call, so not more often).
+func TestProgressCadence(t *testing.T) {
+	c := classifier(t)
+	start := time.Unix(0, 0)
+	clock := start
+	var at []time.Duration
+	_, err := Run(context.Background(), c, bytes.NewReader(readData(t, "att_unlabeled.csv")), &bytes.Buffer{}, Options{Tasks: model.Both,
+		Now:        func() time.Time { clock = clock.Add(20 * time.Millisecond); return clock },
+		OnProgress: func(*protocol.Progress) { at = append(at, clock.Sub(start)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(at) < 3 || at[0] < DefaultFirst || at[0] >= 2*DefaultFirst+20*time.Millisecond {
+		t.Fatalf("reports at %v: the first should come just after %v", at, DefaultFirst)
+	}
+	for i := 1; i < len(at); i++ {
+		if gap := at[i] - at[i-1]; gap < DefaultEvery || gap > DefaultEvery+40*time.Millisecond {
+			t.Fatalf("reports at %v: want one every %v after the first", at, DefaultEvery)
+		}
+	}
+}
