@@ -193,3 +193,30 @@ test('Cancel stops the worker part way through a 50 MB file, and the page can ru
     await context.close();
   }
 });
+
+test('the model card\'s list of classes opens, stays open while a run redraws the page, and closes', async () => {
+  const file = join(tmp, 'classes.csv');
+  repeated(join(DATA, 'att_unlabeled.csv'), file, { rows: 40_000 });
+  const { context, page, problems } = await open(browser, server);
+  const chips = () => page.locator('[data-testid=classes-app] .chip').count();
+  const isOpen = () => page.evaluate(() => document.querySelector('[data-testid=classes-app]').open);
+  try {
+    await page.waitForSelector('[data-testid=classes-app]');
+    assert.equal(await chips(), 0, 'a closed list is not drawn');
+    await page.click('[data-testid=classes-app] summary');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=classes-app] .chip').length === 128);
+    await page.setInputFiles('[data-testid=file-input]', file);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=status]')?.dataset.rows) >= 1000, null, { timeout: 60_000, polling: 50 });
+    await page.waitForTimeout(1200); // two redraws at least
+    assert.ok(await isOpen(), 'the list closed itself during the run');
+    assert.equal(await chips(), 128);
+    await waitStatus(page, /^done/);
+    assert.ok(await isOpen());
+    await page.click('[data-testid=classes-app] summary');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=classes-app]').open
+      && document.querySelectorAll('[data-testid=classes-app] .chip').length === 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

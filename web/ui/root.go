@@ -41,6 +41,9 @@ func (c *Root) Drop(event vugu.DOMEvent) {
 // Checked reads a checkbox's state from its change event.
 func Checked(event vugu.DOMEvent) bool { return event.JSEventTarget().Get("checked").Bool() }
 
+// Open reads a <details> element's open state from its toggle event.
+func Open(event vugu.DOMEvent) bool { return event.JSEventTarget().Get("open").Bool() }
+
 // Value reads a form control's value from its event.
 func Value(event vugu.DOMEvent) string { return event.JSEventTarget().Get("value").String() }
 

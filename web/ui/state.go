@@ -62,6 +62,11 @@ type Page struct {
 	Sort   string
 	PageNo int // 0-based
 
+	// ClassesOpen says, by task, whether the model card's list of every class is open. The page draws the
+	// list only then (128 chips fewer in every redraw during a run), and keeps it open across redraws:
+	// Vugu's renderer removes any attribute the template does not set, the browser's own "open" included.
+	ClassesOpen map[string]bool
+
 	view      []int // indexes into Rows after filter and sort
 	viewDirty bool
 
@@ -639,6 +644,14 @@ type CardTask struct {
 	StratF1, GroupF1         string
 	StratScheme, GroupScheme string
 	StratW, GroupW           string
+}
+
+// SetClassesOpen records that the user opened or closed a task's list of classes.
+func (p *Page) SetClassesOpen(task string, open bool) {
+	if p.ClassesOpen == nil {
+		p.ClassesOpen = map[string]bool{}
+	}
+	p.ClassesOpen[task] = open
 }
 
 // CardTasks are the model card's entries.
