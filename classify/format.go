@@ -120,9 +120,6 @@ func appendPredictionCSV(line []byte, p *model.Prediction, withTop bool) []byte 
 	return appendTop(line, p.TopK)
 }
 
-// end completes the batch.
-func (e *encoder) end() {}
-
 // textPassesThrough reports whether a row's text (its fields joined by commas) is what encoding/csv's
 // Writer would write for its fields: there is a text (the row had no quotes), and no field needs quoting.
 func textPassesThrough(text string, fields []string) bool {

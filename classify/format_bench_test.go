@@ -36,7 +36,6 @@ func BenchmarkEncode(b *testing.B) {
 		for i := range rows {
 			enc.encode(&rows[i])
 		}
-		enc.end()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rows)), "ns/row")
 }

@@ -33,7 +33,6 @@ func encoderBytes(rows []Row, header []string) []byte {
 	for i := range rows {
 		e.encode(&rows[i])
 	}
-	e.end()
 	return b.Bytes()
 }
 

@@ -125,7 +125,6 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 					}
 					enc.encode(&b.rows[j])
 				}
-				enc.end()
 				select {
 				case done <- b:
 				case <-ctx.Done():
