@@ -61,6 +61,16 @@ func bundleFor(t testing.TB, f *forest.Forest, labels []string, encoding string)
 		FeatureNames: features.FeatureNames, Encoding: encoding, LightGBM: string(text)}
 }
 
+// sameProba fails the test unless a bundle's probabilities for vector i are the trainer's, to 1e-12.
+func sameProba(t *testing.T, i int, labels []string, got, want []float64) {
+	t.Helper()
+	for c := range want {
+		if math.Abs(got[c]-want[c]) > 1e-12 {
+			t.Fatalf("vector %d class %s: bundle %v, trainer %v", i, labels[c], got[c], want[c])
+		}
+	}
+}
+
 // TestParityWithTrainer checks that the LightGBM text read back predicts exactly what the trainer's
 // in-memory forest predicts, on the training rows and on 6,249 rows it never saw.
 func TestParityWithTrainer(t *testing.T) {
@@ -94,11 +104,7 @@ func TestParityWithTrainer(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for c := range want {
-					if d := got[c] - want[c]; d > 1e-12 || d < -1e-12 {
-						t.Fatalf("vector %d class %s: bundle %v, trainer %v", i, ds.Labels[c], got[c], want[c])
-					}
-				}
+				sameProba(t, i, ds.Labels, got, want)
 			}
 		})
 	}
@@ -224,11 +230,7 @@ func TestBoostedParityWithTrainer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for c := range want {
-				if d := math.Abs(got[c] - want[c]); d > 1e-12 {
-					t.Fatalf("vector %d class %s: bundle %v, trainer %v", i, ds.Labels[c], got[c], want[c])
-				}
-			}
+			sameProba(t, i, ds.Labels, got, want)
 		}
 	}
 }
@@ -295,11 +297,7 @@ func TestTokenTableParityWithTrainer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for c := range want {
-			if d := got[c] - want[c]; d > 1e-12 || d < -1e-12 {
-				t.Fatalf("vector %d class %s: bundle %v, trainer %v", i, ds.Labels[c], got[c], want[c])
-			}
-		}
+		sameProba(t, i, ds.Labels, got, want)
 	}
 }
 
