@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/flowlens/ntc/api"
+	"github.com/flowlens/ntc/api/apitest"
 	"github.com/flowlens/ntc/classify"
 	"github.com/flowlens/ntc/internal/radcom"
 	"github.com/flowlens/ntc/model"
@@ -29,20 +30,6 @@ func badInputsServer(t *testing.T, opts api.Options) string {
 	srv := httptest.NewServer(api.NewHandler(c, opts))
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-func send(t *testing.T, req *http.Request) (*http.Response, []byte) {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
 }
 
 func wantError(t *testing.T, resp *http.Response, body []byte, status int, code, detail string) {
@@ -66,7 +53,7 @@ func TestGzipBodyIsNamed(t *testing.T) {
 		if encoding != "" {
 			req.Header.Set("Content-Encoding", encoding)
 		}
-		resp, body := send(t, req)
+		resp, body := apitest.Send(t, http.DefaultClient, req)
 		wantError(t, resp, body, 400, "bad_header", "gzip-compressed")
 	}
 }
@@ -78,7 +65,7 @@ func TestUndeclaredBodyOverTheLimitInTheHeader(t *testing.T) {
 	body := io.MultiReader(strings.NewReader("Source_IP,"), strings.NewReader(strings.Repeat("x", 4*limit)))
 	req, _ := http.NewRequest("POST", base+"/v1/classify", body) // an io.Reader: sent chunked, no Content-Length
 	req.Header.Set("Content-Type", "text/csv")
-	resp, b := send(t, req)
+	resp, b := apitest.Send(t, http.DefaultClient, req)
 	wantError(t, resp, b, 413, "body_too_large", "limit")
 }
 
@@ -90,7 +77,7 @@ func TestCSVWithTheWrongContentType(t *testing.T) {
 		if ct != "" {
 			req.Header.Set("Content-Type", ct)
 		}
-		resp, b := send(t, req)
+		resp, b := apitest.Send(t, http.DefaultClient, req)
 		wantError(t, resp, b, 415, "unsupported_media_type", "text/csv")
 	}
 }
@@ -106,7 +93,7 @@ func TestBadRowsAsNDJSON(t *testing.T) {
 	req, _ := http.NewRequest("POST", base+"/v1/classify", strings.NewReader(input))
 	req.Header.Set("Content-Type", "text/csv")
 	req.Header.Set("Accept", "application/x-ndjson")
-	resp, body := send(t, req)
+	resp, body := apitest.Send(t, http.DefaultClient, req)
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d: %s", resp.StatusCode, body)
 	}

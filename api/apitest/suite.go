@@ -57,14 +57,21 @@ func (c *client) do(method, path, contentType, accept string, body []byte) (*htt
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	resp, err := c.http.Do(req)
+	return Send(c.t, c.http, req)
+}
+
+// Send sends req with hc and returns the response with its whole body; a request that cannot be sent or
+// read fails the test.
+func Send(t testing.TB, hc *http.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := hc.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.RequestURI(), err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		c.t.Fatalf("%s %s: reading body: %v", method, path, err)
+		t.Fatalf("%s %s: reading body: %v", req.Method, req.URL.RequestURI(), err)
 	}
 	return resp, b
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +21,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/flowlens/ntc/api"
+	"github.com/flowlens/ntc/api/apitest"
 	"github.com/flowlens/ntc/classify"
 	"github.com/flowlens/ntc/internal/radcom"
 	"github.com/flowlens/ntc/model"
@@ -418,16 +418,12 @@ func checkOutput(t *testing.T, tc badCase, out []byte, stderr string) {
 
 func post(t *testing.T, base string, body []byte) (*http.Response, []byte) {
 	t.Helper()
-	resp, err := http.Post(base+"/v1/classify", "text/csv", bytes.NewReader(body))
+	req, err := http.NewRequest("POST", base+"/v1/classify", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	req.Header.Set("Content-Type", "text/csv")
+	return apitest.Send(t, http.DefaultClient, req)
 }
 
 // TestBadInputsCatalogueIsDocumented keeps testdata/bad/README.md listing every case.
