@@ -3,7 +3,6 @@
 package classify
 
 import (
-	"errors"
 	"math"
 	"strconv"
 
@@ -123,11 +122,4 @@ func appendTop(dst []byte, top []model.Ranked) []byte {
 		dst = appendProbability(dst, r.Probability)
 	}
 	return dst
-}
-
-// IsRowError reports whether err is a per-row problem (the row is reported and the run goes on) rather than
-// one that stops the whole input.
-func IsRowError(err error) bool {
-	var re *features.RowError
-	return errors.As(err, &re)
 }

@@ -85,7 +85,7 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 				if errors.Is(err, io.EOF) {
 					break
 				}
-				if err != nil && !IsRowError(err) {
+				if err != nil && !features.IsRowError(err) {
 					readErr = err
 					break
 				}

@@ -237,7 +237,7 @@ func (rd *Reader) LabelColumn() string { return rd.labelName }
 func (rd *Reader) Read() (*FlowRecord, error) {
 	rec := new(FlowRecord)
 	err := rd.ReadInto(rec)
-	if err != nil && !isRowError(err) {
+	if err != nil && !IsRowError(err) {
 		return nil, err
 	}
 	return rec, err
@@ -277,7 +277,9 @@ func (rd *Reader) ReadInto(rec *FlowRecord) error {
 	return rd.fill(rec)
 }
 
-func isRowError(err error) bool {
+// IsRowError reports whether err is a per-row problem (the row is reported and reading goes on) rather than
+// one that stops the whole input.
+func IsRowError(err error) bool {
 	var re *RowError
 	return errors.As(err, &re)
 }

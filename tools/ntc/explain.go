@@ -48,7 +48,7 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("the file has no row %d", *row)
 		}
 		if rec == nil || rec.Row != *row {
-			if err != nil && !classify.IsRowError(err) {
+			if err != nil && !features.IsRowError(err) {
 				return err
 			}
 			continue
