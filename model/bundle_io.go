@@ -42,6 +42,11 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 	if len(b.Labels) < 2 || len(b.FeatureNames) == 0 || b.LightGBM == "" {
 		return nil, fmt.Errorf("bundle %s is incomplete (labels, feature names or model missing)", b.Version)
 	}
+	if b.Tokens != nil { // decoded as JSON: its index is built here, once, for every predictor
+		if err := b.Tokens.Prepare(len(b.Labels)); err != nil {
+			return nil, fmt.Errorf("bundle %s: %w", b.Version, err)
+		}
+	}
 	return &b, nil
 }
 

@@ -8,13 +8,19 @@ import (
 	"testing"
 )
 
-// decodeWithJSON is ReadBundle's decoding done by encoding/json alone: the reference for its fast path.
+// decodeWithJSON is ReadBundle's decoding done by encoding/json alone (then the token table's index, as
+// ReadBundle builds it): the reference for its fast path.
 func decodeWithJSON(data []byte) (*Bundle, error) {
 	var b Bundle
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
 		return nil, err
+	}
+	if b.Tokens != nil {
+		if err := b.Tokens.Prepare(len(b.Labels)); err != nil {
+			return nil, err
+		}
 	}
 	return &b, nil
 }

@@ -334,3 +334,33 @@ func TestCalibratedTokensMatchReference(t *testing.T) {
 		}
 	}
 }
+
+// TestLeavesPredictorReadsTokenTable checks that a bundle read from its file gives the same combined
+// probabilities through leaves as through the flat walker: the token table's index is built when the
+// bundle is read, whichever predictor is made from it.
+func TestLeavesPredictorReadsTokenTable(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := model.ReadBundle(bytes.NewReader(model.EmbeddedBundle(model.TaskApp)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaLeaves, err := model.NewLeavesPredictor(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s1, s2 model.Scratch
+	for i, v := range unlabeledVectors(t)[:500] {
+		got, err := viaLeaves.Proba(v, &s1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := c.App.Proba(v, &s2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameProba(t, i, b.Labels, got, want)
+	}
+}

@@ -60,11 +60,6 @@ type Predictor struct {
 // NewPredictor reads a bundle's ensemble and checks it fits the bundle's labels and features: into a
 // FlatForest for a many-class class-per-leaf forest and for a boosted model, through leaves otherwise.
 func NewPredictor(b *Bundle) (*Predictor, error) {
-	if b.Tokens != nil {
-		if err := b.Tokens.Prepare(len(b.Labels)); err != nil {
-			return nil, fmt.Errorf("bundle %s: %w", b.Version, err)
-		}
-	}
 	switch {
 	case b.Encoding == EncodingClassPerLeaf && len(b.Labels) >= flatMinClasses:
 		flat, err := parseFlatForest(b.LightGBM, len(b.Labels), len(b.FeatureNames))

@@ -90,7 +90,8 @@ func NewTokenTable(tokens [][]uint64, y []int, nClasses int, alpha, weight, floo
 	return t
 }
 
-// Prepare parses Gain for Scores and checks classes against nClasses.
+// Prepare parses Gain for Scores and checks classes against nClasses: ReadBundle calls it for a bundle read
+// from JSON (a table built by NewTokenTable is ready as it is).
 func (t *TokenTable) Prepare(nClasses int) error {
 	if len(t.Base) != nClasses {
 		return fmt.Errorf("token table has %d classes, bundle %d", len(t.Base), nClasses)
