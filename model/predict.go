@@ -88,9 +88,14 @@ func calibrationTable(c *Calibration, trees int) []float64 {
 	if c == nil || trees == 0 {
 		return nil
 	}
+	return powTable(trees, c.Smoothing, c.Power)
+}
+
+// powTable is (k/trees + add)^power for every vote count k from 0 to trees.
+func powTable(trees int, add, power float64) []float64 {
 	t := make([]float64, trees+1)
 	for k := range t {
-		t[k] = xmath.Pow(float64(k)/float64(trees)+c.Smoothing, c.Power)
+		t[k] = xmath.Pow(float64(k)/float64(trees)+add, power)
 	}
 	return t
 }
@@ -102,10 +107,7 @@ func (p *Predictor) setCalibration(trees int) {
 	case b.Tokens == nil:
 		p.calTable = calibrationTable(b.Calibration, trees)
 	case b.Calibration != nil && b.Calibration.Smoothing == 0 && trees > 0:
-		p.tokPow = make([]float64, trees+1)
-		for k := range p.tokPow {
-			p.tokPow[k] = xmath.Pow(float64(k)/float64(trees)+b.Tokens.Floor, b.Calibration.Power)
-		}
+		p.tokPow = powTable(trees, b.Tokens.Floor, b.Calibration.Power)
 		p.tokFactors = b.Tokens.calibratedFactors(b.Calibration.Power)
 	}
 }
