@@ -179,11 +179,12 @@ type tokenFactor struct {
 }
 
 // calibrated writes into out the calibrated probabilities for x: Calibration{Power: a, Smoothing: 0} applied
-// to Combine's, q_c ∝ (share_c + Floor)^a · exp(a·Weight·score_c), with (share + Floor)^a read from powTable
-// by vote count out of trees, and exp(a·Weight·score_c) built as a product, exp(a·Weight·Base_c)^matched
-// times each matched token's factor: no exponential per class (in the browser's wasm, an exponential per class was
-// a tenth of classify's time). tf holds the factors for a (calibratedFactors); toks is scratch, returned.
-func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, powTable []float64, trees int, out []float64, toks []uint64) ([]float64, []uint64) {
+// to Combine's, q_c ∝ (share_c + Floor)^a · exp(a·Weight·score_c), with (share + Floor)^a read from pow by
+// vote count out of trees (powTable), and exp(a·Weight·score_c) built as a product,
+// exp(a·Weight·Base_c)^matched times each matched token's factor: no exponential per class (in the
+// browser's wasm, an exponential per class was a tenth of classify's time). tf holds the factors for a
+// (calibratedFactors); toks is scratch, returned.
+func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, pow []float64, trees int, out []float64, toks []uint64) ([]float64, []uint64) {
 	out = out[:len(votes)]
 	for k := range out {
 		out[k] = 1
@@ -204,7 +205,7 @@ func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, powTable []float64, 
 	base.prime(t.Base[0]) // every class with as many training rows shares it
 	var z float64
 	for k, v := range votes {
-		out[k] *= powTable[int(math.Round(v*float64(trees)))] * base.get(t.Base[k])
+		out[k] *= pow[int(math.Round(v*float64(trees)))] * base.get(t.Base[k])
 		z += out[k]
 	}
 	for k := range out {
