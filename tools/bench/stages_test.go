@@ -12,7 +12,7 @@ import (
 	"github.com/flowlens/ntc/model"
 )
 
-// stageInput is att_unlabeled.csv's rows, repeated to n rows, with its header.
+// stageInput is att_unlabeled.csv's rows, repeated to n rows, with its header (CRs removed).
 func stageInput(b *testing.B, n int) []byte {
 	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(string(radcom.Read(b, radcom.AttUnlabeled)), "\r", ""), "\n"), "\n")
 	var in bytes.Buffer
