@@ -26,6 +26,10 @@ type Row struct {
 	Text   string // the input row's text when it had no quotes (features.FlowRecord.Text), else empty
 	Result model.Result
 	Err    error // the reason the row could not be classified, nil for a good row
+	// OutOffset and OutLen locate the row's line (or NDJSON object) in Stream's output: bytes
+	// [OutOffset, OutOffset+OutLen), its newline included. Set by Stream before OnRow sees the row.
+	OutOffset int64
+	OutLen    int
 	// Explain is set for good rows when Options.Explain asks for it.
 	Explain *RowExplanation
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -179,5 +180,47 @@ func TestExplainInNDJSON(t *testing.T) {
 	}
 	if row.Explain == nil || row.Explain.App == nil || row.Explain.Att == nil || len(row.Explain.App.Contributions) != 3 {
 		t.Fatalf("explain missing: %+v", row.Explain)
+	}
+}
+
+// TestRowsLocateTheirOutput checks Row.OutOffset and OutLen: in both formats the rows' spans follow the header
+// one after another to the end of the output, and each span holds that row and nothing else, for plain rows,
+// a row with a quoted field spanning lines (whose output is quoted too) and a bad row.
+func TestRowsLocateTheirOutput(t *testing.T) {
+	lines := strings.Split(string(radcom.Read(t, radcom.AttTrain)), "\n")
+	header := lines[0] + ",note"
+	input := strings.Join([]string{header, lines[1] + ",plain", lines[2] + `,"two` + "\r\n" + `lines, ""quoted"""`,
+		strings.Replace(lines[3], ",udp,", ",sctp,", 1) + ",bad", lines[4] + ","}, "\n") + "\n"
+	for _, format := range []Format{CSV, NDJSON} {
+		var rows []Row
+		out, _ := run(t, []byte(input), Options{Tasks: model.Both, Format: format, OnRow: func(r *Row) { rows = append(rows, *r) }})
+		if len(rows) != 4 {
+			t.Fatalf("format %v: %d rows", format, len(rows))
+		}
+		next := int64(0)
+		if format == CSV {
+			next = int64(bytes.IndexByte(out, '\n') + 1)
+		}
+		for _, r := range rows {
+			if r.OutOffset != next || r.OutLen <= 0 {
+				t.Fatalf("format %v row %d: span [%d, +%d), want it to start at %d", format, r.Row, r.OutOffset, r.OutLen, next)
+			}
+			span := out[r.OutOffset : r.OutOffset+int64(r.OutLen)]
+			next += int64(r.OutLen)
+			if format == NDJSON {
+				var rec map[string]any
+				if err := json.Unmarshal(span, &rec); err != nil || span[len(span)-1] != '\n' {
+					t.Fatalf("row %d: span %q is not one JSON object and its newline: %v", r.Row, span, err)
+				}
+				continue
+			}
+			recs := parseCSV(t, span)
+			if len(recs) != 1 || !slices.Equal(recs[0][:len(r.Fields)], r.Fields) {
+				t.Fatalf("row %d: span %q does not hold the row's record", r.Row, span)
+			}
+		}
+		if next != int64(len(out)) {
+			t.Fatalf("format %v: the spans end at %d of %d bytes", format, next, len(out))
+		}
 	}
 }

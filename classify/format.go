@@ -37,15 +37,28 @@ type NDJSONRow struct {
 	Explain               *RowExplanation   `json:"explain,omitempty"`
 }
 
-// writePreamble writes what comes before the first row: the CSV header.
-func writePreamble(w io.Writer, f Format, header []string) error {
+// writePreamble writes what comes before the first row, the CSV header, and returns its length in bytes.
+func writePreamble(w io.Writer, f Format, header []string) (int64, error) {
 	if f != CSV {
-		return nil
+		return 0, nil
 	}
-	cw := csv.NewWriter(w)
-	cw.Write(OutputHeader(header))
-	cw.Flush()
-	return cw.Error()
+	cw := &countingWriter{w: w}
+	csvw := csv.NewWriter(cw)
+	csvw.Write(OutputHeader(header))
+	csvw.Flush()
+	return cw.n, csvw.Error()
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // encoder writes encoded rows into one batch's buffer at a time; each worker has its own. Its CSV is

@@ -62,7 +62,8 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 		rd.Continue(opts.RowsBefore, opts.FirstLine)
 	}
 	header := rd.Header()
-	if err := writePreamble(w, opts.Format, header); err != nil {
+	written, err := writePreamble(w, opts.Format, header) // bytes of output so far
+	if err != nil {
 		return Stats{}, fmt.Errorf("writing output: %w", err)
 	}
 	workers := opts.Workers
@@ -123,7 +124,9 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 							b.rows[j].Explain = &e
 						}
 					}
+					before := b.out.Len()
 					enc.encode(&b.rows[j])
+					b.rows[j].OutLen = b.out.Len() - before
 				}
 				select {
 				case done <- b:
@@ -150,6 +153,8 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 				}
 			}
 			for i := range nb.rows {
+				nb.rows[i].OutOffset = written
+				written += int64(nb.rows[i].OutLen)
 				st.count(&nb.rows[i])
 				if opts.OnRow != nil {
 					opts.OnRow(&nb.rows[i])

@@ -72,8 +72,7 @@ func Run(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opt
 		g.p.Summary.Att = &protocol.TaskSummary{Counts: map[string]int{}}
 	}
 	g.last = g.start
-	g.out = &lineFinder{w: w, keep: opts.KeepRows}
-	_, err := classify.Stream(ctx, c, g.in, g.out, classify.Options{Tasks: opts.Tasks, Workers: 1, OnRow: g.onRow})
+	_, err := classify.Stream(ctx, c, g.in, w, classify.Options{Tasks: opts.Tasks, Workers: 1, OnRow: g.onRow})
 	g.stamp()
 	return &g.p, err
 }
@@ -82,7 +81,6 @@ type gatherer struct {
 	reports int // OnProgress calls so far
 	opts    Options
 	in      *recorder
-	out     *lineFinder
 	start   time.Time
 	last    time.Time
 	p       protocol.Progress
@@ -97,6 +95,7 @@ func (g *gatherer) onRow(r *classify.Row) {
 	if !g.seen {
 		g.seen = true
 		g.findColumns()
+		g.p.HeaderBytes = r.OutOffset // the first row's line follows the header's
 	}
 	p := &g.p
 	p.Rows++
@@ -123,7 +122,7 @@ func (g *gatherer) onRow(r *classify.Row) {
 	}
 	if p.Rows <= g.opts.KeepRows {
 		v := g.view(r)
-		v.Off, v.Len = g.out.next()
+		v.Off, v.Len = r.OutOffset, r.OutLen
 		p.NewRows = append(p.NewRows, v)
 	}
 	if p.Rows%64 == 0 && g.opts.OnProgress != nil {
@@ -186,7 +185,6 @@ func (g *gatherer) findColumns() {
 		}
 	}
 	g.p.Summary.LabelColumn = rd.LabelColumn()
-	g.p.HeaderBytes = g.out.header
 	switch rd.LabelColumn() {
 	case "label":
 		g.labelFor, g.labelApp = g.p.Summary.App, true
@@ -301,75 +299,4 @@ func (c *recorder) header() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]byte(nil), c.head...)
-}
-
-// lineFinder passes the output through and finds where each of its first keep records ends, so the table's rows
-// can point at their lines in the download (protocol.RowView.Off and Len). The output is encoding/csv's: a
-// record ends at a newline outside quotes, and a quote inside a quoted field is doubled, so counting quotes
-// tells which newlines end records. Stream writes a batch and then hands its rows to OnRow, so a row's end is
-// known by the time next is called for it.
-type lineFinder struct {
-	w       io.Writer
-	keep    int
-	off     int64 // bytes written
-	inQuote bool
-	records int     // records ended so far, the header included
-	header  int64   // the header's length, once it has ended
-	ends    []int64 // ends of rows not yet claimed by next
-	last    int64   // the end of the last claimed row (or the header)
-}
-
-func (f *lineFinder) Write(p []byte) (int, error) {
-	n, err := f.w.Write(p)
-	if f.records <= f.keep {
-		f.scan(p[:n])
-	}
-	f.off += int64(n)
-	return n, err
-}
-
-func (f *lineFinder) scan(p []byte) {
-	base := f.off
-	for i := 0; i < len(p); {
-		nl := bytes.IndexByte(p[i:], '\n')
-		seg := p[i:]
-		if nl >= 0 {
-			seg = p[i : i+nl]
-		}
-		if bytes.Count(seg, []byte{'"'})%2 == 1 {
-			f.inQuote = !f.inQuote
-		}
-		if nl < 0 {
-			return
-		}
-		i += nl + 1
-		if f.inQuote {
-			continue
-		}
-		end := base + int64(i)
-		if f.records == 0 {
-			f.header, f.last = end, end
-		} else {
-			f.ends = append(f.ends, end)
-		}
-		f.records++
-		if f.records > f.keep {
-			return
-		}
-	}
-}
-
-// next returns the offset and length of the next row's line; zeros if it was not found.
-func (f *lineFinder) next() (int64, int) {
-	if len(f.ends) == 0 {
-		return 0, 0
-	}
-	end := f.ends[0]
-	f.ends = f.ends[1:]
-	if len(f.ends) == 0 {
-		f.ends = f.ends[:0:0] // let the consumed backing array go
-	}
-	off := f.last
-	f.last = end
-	return off, int(end - off)
 }
