@@ -120,7 +120,7 @@ func appendPredictionCSV(line []byte, p *model.Prediction, withTop bool) []byte 
 		return append(line, ",,"...)
 	}
 	line = appendCSVField(append(line, ','), p.Label)
-	line = appendProbability(append(line, ','), p.Confidence)
+	line = AppendProbability(append(line, ','), p.Confidence)
 	if !withTop {
 		return line
 	}
@@ -130,7 +130,7 @@ func appendPredictionCSV(line []byte, p *model.Prediction, withTop bool) []byte 
 			return appendCSVField(line, FormatTop(p.TopK)) // a label that needs quoting: the general way
 		}
 	}
-	return appendTop(line, p.TopK)
+	return AppendTop(line, p.TopK)
 }
 
 // textPassesThrough reports whether a row's text (its fields joined by commas) is what encoding/csv's

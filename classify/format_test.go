@@ -107,7 +107,7 @@ func TestProbabilityMatchesStrconv(t *testing.T) {
 	}
 	ps = append(ps, -0.5, 1.5, math.NaN(), math.Inf(1), 1e-300)
 	for _, p := range ps {
-		if got, want := string(appendProbability(nil, p)), strconv.FormatFloat(p, 'f', 4, 64); got != want {
+		if got, want := string(AppendProbability(nil, p)), strconv.FormatFloat(p, 'f', 4, 64); got != want {
 			t.Fatalf("%v: %s, strconv %s", p, got, want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowlens/ntc/classify"
 	"github.com/flowlens/ntc/model"
 	"github.com/flowlens/ntc/wasm/protocol"
 )
@@ -18,11 +19,26 @@ func run(t *testing.T, c *model.Classifier, in []byte, tasks model.Tasks) ([]byt
 	var out bytes.Buffer
 	var rows []protocol.RowView
 	p, err := Run(context.Background(), c, bytes.NewReader(in), &out, Options{Tasks: tasks, Every: 1,
-		OnProgress: func(p *protocol.Progress) { rows = append(rows, p.NewRows...) }})
+		OnProgress: func(p *protocol.Progress) { rows = append(rows, sent(t, p)...) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out.Bytes(), p, append(rows, p.NewRows...)
+	return out.Bytes(), p, append(rows, sent(t, p)...)
+}
+
+// sent returns the table rows the page gets from a progress message: p encoded as the worker posts it and
+// decoded as the page reads it.
+func sent(t testing.TB, p *protocol.Progress) []protocol.RowView {
+	t.Helper()
+	b, err := Encode(&protocol.Envelope{Kind: protocol.KindProgress, Progress: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := protocol.Decode(string(b))
+	if err != nil || m.Progress == nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+	return m.Progress.NewRows
 }
 
 // withNotes adds a quoted column whose fields hold commas, quotes and line breaks to a CRLF copy of src with a BOM.
@@ -69,11 +85,11 @@ func TestRowLinesKeep(t *testing.T) {
 	var out bytes.Buffer
 	var rows []protocol.RowView
 	p, err := Run(context.Background(), c, bytes.NewReader(readData(t, "att_train.csv")), &out, Options{Tasks: model.Both, KeepRows: 10, Every: 1,
-		OnProgress: func(p *protocol.Progress) { rows = append(rows, p.NewRows...) }})
+		OnProgress: func(p *protocol.Progress) { rows = append(rows, sent(t, p)...) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows = append(rows, p.NewRows...)
+	rows = append(rows, sent(t, p)...)
 	if len(rows) != 10 || rows[9].Len == 0 || p.HeaderBytes == 0 {
 		t.Fatalf("%d rows, last %+v", len(rows), rows[len(rows)-1])
 	}
@@ -104,7 +120,8 @@ func TestExplain(t *testing.T) {
 					if e.Task == "att" {
 						label, conf = r.Att, r.AttConf
 					}
-					if e.Label != label || e.Confidence != conf || len(e.Top) != model.TopK {
+					// the table's confidence is the CSV's four decimals
+					if e.Label != label || classify.FormatProbability(e.Confidence) != classify.FormatProbability(conf) || len(e.Top) != model.TopK {
 						t.Fatalf("row %d %s: explained %s %v, table %s %v", r.Row, e.Task, e.Label, e.Confidence, label, conf)
 					}
 					if e.Class != e.Top[0].Label || e.Class == model.Unknown {

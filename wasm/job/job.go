@@ -29,7 +29,7 @@ type Options struct {
 	KeepErrors int           // error rows sent at most (all are counted, and all are in the output's error column)
 	Every      time.Duration // how often OnProgress is called during the run
 	First      time.Duration // when it is called first: the first rows show sooner than Every
-	// OnProgress sees the run's state; its NewRows and NewErrors are only those since the previous call, and
+	// OnProgress sees the run's state; its EncodedRows and NewErrors are only those since the previous call, and
 	// the Progress is not used again after the call returns.
 	OnProgress func(*protocol.Progress)
 	Now        func() time.Time // the clock, time.Now if nil
@@ -121,9 +121,10 @@ func (g *gatherer) onRow(r *classify.Row) {
 		}
 	}
 	if p.Rows <= g.opts.KeepRows {
-		v := g.view(r)
-		v.Off, v.Len = r.OutOffset, r.OutLen
-		p.NewRows = append(p.NewRows, v)
+		if len(p.EncodedRows) > 0 {
+			p.EncodedRows = append(p.EncodedRows, ',')
+		}
+		p.EncodedRows = g.appendRow(p.EncodedRows, r)
 	}
 	if p.Rows%64 == 0 && g.opts.OnProgress != nil {
 		every := g.opts.Every
@@ -135,7 +136,7 @@ func (g *gatherer) onRow(r *classify.Row) {
 			g.reports++
 			g.stamp()
 			g.opts.OnProgress(p)
-			p.NewRows, p.NewErrors = p.NewRows[:0], p.NewErrors[:0]
+			p.EncodedRows, p.NewErrors = p.EncodedRows[:0], p.NewErrors[:0]
 		}
 	}
 }
@@ -198,40 +199,6 @@ func (g *gatherer) field(r *classify.Row, i int) string {
 		return ""
 	}
 	return r.Fields[i]
-}
-
-func (g *gatherer) endpoint(r *classify.Row, ip, port int) string {
-	a, p := g.field(r, ip), g.field(r, port)
-	switch {
-	case a == "":
-		return p
-	case p == "":
-		return a
-	case strings.Contains(a, ":"): // IPv6
-		return "[" + a + "]:" + p
-	}
-	return a + ":" + p
-}
-
-func (g *gatherer) view(r *classify.Row) protocol.RowView {
-	v := protocol.RowView{
-		Row:   r.Row,
-		Src:   g.endpoint(r, g.cols.src, g.cols.sport),
-		Dst:   g.endpoint(r, g.cols.dst, g.cols.dport),
-		Proto: strings.ToLower(strings.TrimSpace(g.field(r, g.cols.proto))),
-		Label: strings.TrimSpace(g.field(r, g.cols.label)),
-	}
-	if r.Err != nil {
-		v.Err = r.Err.Error()
-		return v
-	}
-	if p := r.Result.App; p != nil {
-		v.App, v.AppConf, v.AppTop = p.Label, p.Confidence, classify.FormatTop(p.TopK)
-	}
-	if p := r.Result.Att; p != nil {
-		v.Att, v.AttConf = p.Label, p.Confidence
-	}
-	return v
 }
 
 func rowError(r *classify.Row) protocol.RowError {

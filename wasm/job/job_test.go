@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -40,14 +41,14 @@ func TestRunMatchesStream(t *testing.T) {
 		}
 		var calls, rows int
 		p, err := Run(context.Background(), c, bytes.NewReader(in), &got, Options{Tasks: model.Both, TotalBytes: int64(len(in)), Every: time.Nanosecond,
-			OnProgress: func(p *protocol.Progress) { calls++; rows += len(p.NewRows) }})
+			OnProgress: func(p *protocol.Progress) { calls++; rows += len(sent(t, p)) }})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), want.Bytes()) {
 			t.Fatalf("%s: output differs from classify.Stream", name)
 		}
-		rows += len(p.NewRows)
+		rows += len(sent(t, p))
 		if p.Rows != st.Rows || rows != st.Rows || p.Bytes != int64(len(in)) || p.Bad != st.BadRows {
 			t.Fatalf("%s: progress %+v, %d rows sent; stream %+v", name, p, rows, st)
 		}
@@ -141,11 +142,18 @@ func TestRunCancel(t *testing.T) {
 	}
 }
 
+// BenchmarkRun runs what the page's worker runs: the classification, the table's rows and the progress
+// messages the worker posts (encoded, as it posts them, every 500 ms).
 func BenchmarkRun(b *testing.B) {
 	c := classifier(b)
 	in := readData(b, "att_unlabeled.csv")
+	post := func(p *protocol.Progress) {
+		if _, err := Encode(&protocol.Envelope{Kind: protocol.KindProgress, Progress: p}); err != nil {
+			b.Fatal(err)
+		}
+	}
 	for b.Loop() {
-		if _, err := Run(context.Background(), c, bytes.NewReader(in), &bytes.Buffer{}, Options{Tasks: model.Both}); err != nil {
+		if _, err := Run(context.Background(), c, bytes.NewReader(in), &bytes.Buffer{}, Options{Tasks: model.Both, OnProgress: post}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -163,37 +171,60 @@ func BenchmarkStream(b *testing.B) {
 	b.ReportMetric(float64(6249*b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
-// Encode's hand-written rows decode to what was encoded, by encoding/json and by the page's protocol.Decode
-// (which must take its fast path on them), and the rest is encoding/json's.
-func TestEncodeRoundTrip(t *testing.T) {
-	rows := []protocol.RowView{
-		{Row: 1, Src: "10.0.0.1:443", Dst: "[fe80::1]:53", Proto: "udp", Label: "VOD", App: "google", AppConf: 0.8667,
-			AppTop: "google:0.8667|jpost:0.0233|x:0.0200", Att: "real_time_video", AttConf: 0.91, Off: 2345, Len: 1401},
-		{Row: 2, Err: "row 2 (line 3), column \"Protocol\": want tcp or udp, got \"ïcmp<>&\\\t\""},
-		{Row: 3},
+// The table rows Run writes as it goes decode, by encoding/json and by the page's protocol.Decode, to the
+// RowViews they stand for: endpoints (IPv4, IPv6, a missing half), the file's label, predictions with the
+// CSV's four decimals, errors, text JSON must escape; and the rest of the message is encoding/json's.
+func TestEncodedRows(t *testing.T) {
+	g := &gatherer{}
+	g.cols.src, g.cols.sport, g.cols.dst, g.cols.dport, g.cols.proto, g.cols.label = 0, 1, 2, 3, 4, 5
+	top := []model.Ranked{{Label: "google", Probability: 0.86666}, {Label: "jpost", Probability: 0.0233}, {Label: "x", Probability: 0.02}}
+	odd := []model.Ranked{{Label: `say "hi"`, Probability: 0.5}, {Label: "<b>", Probability: 0.25}}
+	bad := `row 2 (line 3), column "Protocol": want tcp or udp, got "ïcmp<>&\	"`
+	cases := []struct {
+		row  classify.Row
+		want protocol.RowView
+	}{
+		{classify.Row{Row: 1, Fields: []string{"10.0.0.1", "443", "fe80::1", "53", " UDP ", " VOD "}, OutOffset: 2345, OutLen: 1401,
+			Result: model.Result{App: &model.Prediction{Label: "google", Confidence: 0.86666, TopK: top}, Att: &model.Prediction{Label: "real_time_video", Confidence: 0.91}}},
+			protocol.RowView{Row: 1, Src: "10.0.0.1:443", Dst: "[fe80::1]:53", Proto: "udp", Label: "VOD", App: "google", AppConf: 0.8667,
+				AppTop: "google:0.8667|jpost:0.0233|x:0.0200", Att: "real_time_video", AttConf: 0.91, Off: 2345, Len: 1401}},
+		{classify.Row{Row: 2, Fields: []string{"10.0.0.2", "", "", "80", "ïcmp<>&", ""}, Err: errors.New(bad)},
+			protocol.RowView{Row: 2, Src: "10.0.0.2", Dst: "80", Proto: "ïcmp<>&", Err: bad}},
+		{classify.Row{Row: 3, Fields: []string{`10.0.0."3`, "1", "::1", "<2>", "tcp", "é"},
+			Result: model.Result{App: &model.Prediction{Label: `say "hi"`, Confidence: 0.5, TopK: odd}}},
+			protocol.RowView{Row: 3, Src: `10.0.0."3:1`, Dst: "[::1]:<2>", Proto: "tcp", Label: "é", App: `say "hi"`, AppConf: 0.5,
+				AppTop: `say "hi":0.5000|<b>:0.2500`}},
+		{classify.Row{Row: 4}, protocol.RowView{Row: 4}},
 	}
-	in := protocol.Envelope{Kind: protocol.KindProgress, Progress: &protocol.Progress{Rows: 3, Bad: 1, Total: 9, Bytes: 9,
-		NewRows: rows, NewErrors: []protocol.RowError{{Row: 2, Line: 3, Column: "Protocol", Reason: "x"}},
-		Summary: protocol.Summary{Att: &protocol.TaskSummary{Counts: map[string]int{"VOD": 1}}}}}
-	b, err := Encode(&in)
+	p := &protocol.Progress{Rows: 4, Bad: 1, Total: 9, Bytes: 9, NewErrors: []protocol.RowError{{Row: 2, Line: 3, Column: "Protocol", Reason: "x"}},
+		Summary: protocol.Summary{Att: &protocol.TaskSummary{Counts: map[string]int{"VOD": 1}}}}
+	var want []protocol.RowView
+	for i, c := range cases {
+		if i > 0 {
+			p.EncodedRows = append(p.EncodedRows, ',')
+		}
+		p.EncodedRows = g.appendRow(p.EncodedRows, &c.row)
+		want = append(want, c.want)
+	}
+	b, err := Encode(&protocol.Envelope{Kind: protocol.KindProgress, Progress: p})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out protocol.Envelope
-	if err := json.Unmarshal(b, &out); err != nil {
+	var viaJSON protocol.Envelope
+	if err := json.Unmarshal(b, &viaJSON); err != nil {
 		t.Fatalf("%v: %s", err, b)
 	}
-	want, _ := json.Marshal(in)
-	got, _ := json.Marshal(out)
-	if !bytes.Equal(want, got) {
-		t.Fatalf("round trip:\n got %s\nwant %s", got, want)
-	}
-	decoded, err := protocol.Decode(string(b))
+	viaDecode, err := protocol.Decode(string(b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := json.Marshal(decoded); !bytes.Equal(want, got) {
-		t.Fatalf("protocol.Decode:\n got %s\nwant %s", got, want)
+	wantMsg := protocol.Envelope{Kind: protocol.KindProgress, Progress: p}
+	p.NewRows, p.EncodedRows = want, nil
+	wantJSON, _ := json.Marshal(wantMsg)
+	for name, got := range map[string]protocol.Envelope{"encoding/json": viaJSON, "protocol.Decode": viaDecode} {
+		if gotJSON, _ := json.Marshal(got); !bytes.Equal(gotJSON, wantJSON) {
+			t.Errorf("%s:\n got %s\nwant %s", name, gotJSON, wantJSON)
+		}
 	}
 }
 

@@ -60,15 +60,19 @@ type CV struct {
 
 // Progress is a run's state; NewRows and NewErrors hold only what was gathered since the previous message.
 type Progress struct {
-	Bytes      int64      `json:"bytes"`
-	Total      int64      `json:"total"`
-	Rows       int        `json:"rows"`
-	Bad        int        `json:"bad"`
-	ElapsedMs  float64    `json:"elapsed_ms"`
-	RowsPerSec float64    `json:"rows_per_sec"`
-	Summary    Summary    `json:"summary"`
-	NewRows    []RowView  `json:"new_rows,omitempty"`
-	NewErrors  []RowError `json:"new_errors,omitempty"`
+	Bytes      int64     `json:"bytes"`
+	Total      int64     `json:"total"`
+	Rows       int       `json:"rows"`
+	Bad        int       `json:"bad"`
+	ElapsedMs  float64   `json:"elapsed_ms"`
+	RowsPerSec float64   `json:"rows_per_sec"`
+	Summary    Summary   `json:"summary"`
+	NewRows    []RowView `json:"new_rows,omitempty"`
+	// EncodedRows, when set in place of NewRows, holds the rows already written as JSON (the elements of the
+	// new_rows array, comma-separated): the worker writes each row so as it gathers it (wasm/job), and its
+	// Encode sends these bytes as new_rows. The page decodes them into NewRows.
+	EncodedRows []byte     `json:"-"`
+	NewErrors   []RowError `json:"new_errors,omitempty"`
 	// Kept says how many rows the worker sends for the table at most; the download always has them all.
 	Kept int `json:"kept"`
 	// HeaderBytes is the length of the output's header line: bytes [0, HeaderBytes) of the download.
