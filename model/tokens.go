@@ -3,7 +3,9 @@ package model
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 
@@ -153,29 +155,93 @@ func (t *TokenTable) Combine(share, scores []float64) []float64 {
 }
 
 // calibratedFactors precomputes, for a calibration of power a and smoothing 0, each entry's
-// exp(a·Weight·gain): the factor by which a matched token multiplies its classes' calibrated probability.
+// exp(a·Weight·gain), the factor by which a matched token multiplies its classes' calibrated probability, in
+// an open-addressing index by token, and exp(a·Weight·m·Base_c) for every count m of matched tokens up to
+// maxMatched (classes with as many training rows share one Base, so there are few distinct ones).
 func (t *TokenTable) calibratedFactors(power float64) *tokenFactors {
-	tf := &tokenFactors{power: power, byToken: make(map[uint64][]tokenFactor, len(t.gain))}
-	for tok, g := range t.gain {
-		fs := make([]tokenFactor, len(g))
-		for i, e := range g {
-			fs[i] = tokenFactor{class: e.Class, f: xmath.Exp(power * t.Weight * e.Weight)}
+	tf := &tokenFactors{power: power, weight: t.Weight, baseOf: make([]int32, len(t.Base))}
+	slots := 1
+	for slots < 2*len(t.gain) {
+		slots *= 2
+	}
+	tf.slots = make([]tokenSlot, slots)
+	tf.shift = uint(64 - bits.TrailingZeros(uint(slots)))
+	toks := slices.Sorted(maps.Keys(t.gain)) // a layout independent of map order
+	for _, tok := range toks {
+		g := t.gain[tok]
+		i := tf.slot(tok)
+		for tf.slots[i].n != 0 {
+			i = (i + 1) & (len(tf.slots) - 1)
 		}
-		tf.byToken[tok] = fs
+		tf.slots[i] = tokenSlot{key: tok, start: uint32(len(tf.factors)), n: uint32(len(g))}
+		for _, e := range g {
+			tf.factors = append(tf.factors, tokenFactor{class: e.Class, f: xmath.Exp(power * t.Weight * e.Weight)})
+		}
+	}
+	for k, b := range t.Base {
+		i := slices.Index(tf.bases, b)
+		if i < 0 {
+			i = len(tf.bases)
+			tf.bases = append(tf.bases, b)
+		}
+		tf.baseOf[k] = int32(i)
+	}
+	for m := range maxMatched + 1 {
+		tf.baseExp = append(tf.baseExp, tf.baseFactors(float64(m), nil))
 	}
 	return tf
 }
 
+// maxMatched is the largest count of matched tokens whose base factors are precomputed; a row matching more
+// (none of the competition files' rows does) computes its own.
+const maxMatched = 64
+
 // tokenFactors are a token table's gains as factors of probabilities calibrated with power.
 type tokenFactors struct {
-	power   float64
-	byToken map[uint64][]tokenFactor
+	power, weight float64
+	slots         []tokenSlot // open addressing by token, linear probing; n == 0 is an empty slot
+	shift         uint        // a token's home slot is its Fibonacci hash's top bits
+	factors       []tokenFactor
+	bases         []float64   // the distinct values of the table's Base
+	baseOf        []int32     // class → its Base's index in bases
+	baseExp       [][]float64 // [m][i]: baseFactors(m)
+}
+
+// tokenSlot is a token's run of entries in factors.
+type tokenSlot struct {
+	key      uint64
+	start, n uint32
 }
 
 // tokenFactor is a token entry's gain as a factor of the calibrated probability.
 type tokenFactor struct {
 	class int32
 	f     float64
+}
+
+func (tf *tokenFactors) slot(tok uint64) int {
+	return int((tok * 0x9E3779B97F4A7C15) >> tf.shift)
+}
+
+// lookup returns tok's factors, none when the table does not hold it.
+func (tf *tokenFactors) lookup(tok uint64) []tokenFactor {
+	for i := tf.slot(tok); ; i = (i + 1) & (len(tf.slots) - 1) {
+		s := &tf.slots[i]
+		if s.n == 0 {
+			return nil
+		}
+		if s.key == tok {
+			return tf.factors[s.start : s.start+s.n]
+		}
+	}
+}
+
+// baseFactors appends exp(a·Weight·matched·b) for each distinct Base b to dst.
+func (tf *tokenFactors) baseFactors(matched float64, dst []float64) []float64 {
+	for _, b := range tf.bases {
+		dst = append(dst, xmath.Exp(tf.power*tf.weight*matched*b))
+	}
+	return dst
 }
 
 // calibrated writes into out the calibrated probabilities for x: Calibration{Power: a, Smoothing: 0} applied
@@ -190,10 +256,10 @@ func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, pow []float64, trees
 		out[k] = 1
 	}
 	toks = features.SizeTokens(x, toks)
-	matched := 0.0
+	matched := 0
 	for _, tok := range toks {
-		fs, ok := tf.byToken[tok]
-		if !ok {
+		fs := tf.lookup(tok)
+		if fs == nil {
 			continue
 		}
 		matched++
@@ -201,11 +267,16 @@ func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, pow []float64, trees
 			out[e.class] *= e.f
 		}
 	}
-	base := memo{f: func(b float64) float64 { return xmath.Exp(tf.power * t.Weight * matched * b) }}
-	base.prime(t.Base[0]) // every class with as many training rows shares it
+	var base []float64
+	if matched <= maxMatched {
+		base = tf.baseExp[matched]
+	} else {
+		base = tf.baseFactors(float64(matched), nil)
+	}
 	var z float64
+	baseOf := tf.baseOf[:len(votes)]
 	for k, v := range votes {
-		out[k] *= pow[int(math.Round(v*float64(trees)))] * base.get(t.Base[k])
+		out[k] *= pow[int(math.Round(v*float64(trees)))] * base[baseOf[k]]
 		z += out[k]
 	}
 	for k := range out {
