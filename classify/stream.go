@@ -19,6 +19,7 @@ type Options struct {
 	Format  Format
 	Workers int // goroutines classifying; 0 = GOMAXPROCS
 	// OnRow, if set, sees every row in input order after it is written (the page's results table, counters).
+	// The Row, its Fields and its Result are valid during the call only: their memory is reused.
 	OnRow func(*Row)
 	// Explain > 0 attaches to every good row the Explain contributions of its top classes, that many per task
 	// (about a millisecond a row for the app model: for looking into a few rows, not for bulk runs).
@@ -75,11 +76,21 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 
 	todo := make(chan *batch, workers)
 	done := make(chan *batch, workers)
+	// Batches written and seen by OnRow come back to the reader through free, so their records' field
+	// arrays, rows and output buffers are reused rather than allocated again for every batch.
+	free := make(chan *batch, 2*workers+2)
 	var readErr error
 	go func() { // reader
 		defer close(todo)
 		for seq := 0; ; seq++ {
-			b := &batch{seq: seq, recs: make([]features.FlowRecord, batchRows), errs: make([]error, 0, batchRows)}
+			var b *batch
+			select {
+			case b = <-free:
+				b.seq, b.errs = seq, b.errs[:0]
+				b.recs = b.recs[:batchRows]
+			default:
+				b = &batch{seq: seq, recs: make([]features.FlowRecord, batchRows), errs: make([]error, 0, batchRows)}
+			}
 			n := 0
 			for n < batchRows {
 				err := rd.ReadInto(&b.recs[n])
@@ -114,7 +125,11 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 			var s Scratch
 			enc := newEncoder(opts.Format, header)
 			for b := range todo {
-				b.rows = make([]Row, len(b.recs))
+				if cap(b.rows) < len(b.recs) {
+					b.rows = make([]Row, len(b.recs))
+				}
+				b.rows = b.rows[:len(b.recs)]
+				b.out.Reset()
 				enc.begin(&b.out)
 				for j := range b.recs {
 					rec := &b.recs[j]
@@ -159,6 +174,10 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 				if opts.OnRow != nil {
 					opts.OnRow(&nb.rows[i])
 				}
+			}
+			select {
+			case free <- nb:
+			default:
 			}
 		})
 	}

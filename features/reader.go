@@ -103,7 +103,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 		return nil, err
 	}
 	records := &recordReader{br: br}
-	first, err := records.read()
+	first, err := records.read(nil)
 	if errors.Is(err, io.EOF) {
 		return nil, &HeaderError{Reason: "the file is empty"}
 	}
@@ -243,11 +243,11 @@ func (rd *Reader) Read() (*FlowRecord, error) {
 	return rec, err
 }
 
-// ReadInto is Read into a record the caller provides (a batch's array, say), which it overwrites: at the
-// end of input it returns io.EOF, for a bad row a *RowError with rec's Row, Line and Fields set, and
-// another error when the input fails.
+// ReadInto is Read into a record the caller provides (a batch's array, say), which it overwrites, reusing
+// the array behind rec.Fields for the new fields: at the end of input it returns io.EOF, for a bad row a
+// *RowError with rec's Row, Line and Fields set, and another error when the input fails.
 func (rd *Reader) ReadInto(rec *FlowRecord) error {
-	r, err := rd.records.read()
+	r, err := rd.records.read(rec.Fields)
 	if errors.Is(err, io.EOF) {
 		return io.EOF
 	}

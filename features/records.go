@@ -30,10 +30,11 @@ type csvRecord struct {
 	plain  string
 }
 
-// read returns the next record. At the end of input it returns io.EOF; a malformed record returns a
-// *csv.ParseError with the file's line numbers (and whatever fields encoding/csv returned); a failing
-// input returns its error.
-func (r *recordReader) read() (csvRecord, error) {
+// read returns the next record, its fields appended to dst[:0] when the record has no quotes (a caller that
+// reads into the same records again saves allocating them). At the end of input it returns io.EOF; a
+// malformed record returns a *csv.ParseError with the file's line numbers (and whatever fields encoding/csv
+// returned); a failing input returns its error.
+func (r *recordReader) read(dst []string) (csvRecord, error) {
 	var line, body []byte
 	for {
 		var err error
@@ -49,7 +50,10 @@ func (r *recordReader) read() (csvRecord, error) {
 	start := r.numLine
 	if bytes.IndexByte(body, '"') < 0 {
 		s := string(body)
-		fields := splitCommas(make([]string, 0, r.width), s)
+		if cap(dst) == 0 {
+			dst = make([]string, 0, r.width)
+		}
+		fields := splitCommas(dst[:0], s)
 		r.width = len(fields)
 		return csvRecord{fields: fields, line: start, plain: s}, nil
 	}

@@ -54,7 +54,7 @@ func eventsByStdlib(data []byte) []csvEvent {
 func eventsByRecordReader(data []byte) []csvEvent {
 	r := &recordReader{br: bufio.NewReaderSize(bytes.NewReader(data), 16)}
 	return events(func() ([]string, int, error) {
-		rec, err := r.read()
+		rec, err := r.read(nil)
 		if err == nil && rec.plain != "" && rec.plain != strings.Join(rec.fields, ",") {
 			err = fmt.Errorf("plain text %q is not the fields joined", rec.plain)
 		}
