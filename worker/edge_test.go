@@ -3,6 +3,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"net"
@@ -17,6 +19,9 @@ import (
 
 	"github.com/flowlens/ntc/api/apitest"
 )
+
+// edgeFreePlanBytes is the largest worker Cloudflare's free plan takes, compressed: the worker's size budget.
+const edgeFreePlanBytes = 3_000_000
 
 // edgeMaxBody matches the native test's limit, so the 413 case needs no 100 MB upload.
 const edgeMaxBody = 8 << 20
@@ -63,6 +68,22 @@ func TestEdgeAPI(t *testing.T) {
 	base := "http://127.0.0.1:" + port
 	waitHealthy(t, base, 4*time.Minute) // the first start builds the worker's wasm
 
+	t.Run("size", func(t *testing.T) {
+		// Cloudflare takes a worker of up to 3 MB gzip-compressed on its free plan (10 MB paid), and every
+		// cold start compiles it. html/template alone, through the reflection it needs, once took it to 3.6 MB.
+		b, err := os.ReadFile(filepath.Join(root, "build", "worker", "app.wasm"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		t.Logf("worker wasm: %d bytes, %d gzip-compressed", len(b), gz.Len())
+		if gz.Len() > edgeFreePlanBytes {
+			t.Errorf("the worker's wasm is %d bytes gzip-compressed, over the free plan's %d", gz.Len(), edgeFreePlanBytes)
+		}
+	})
 	apitest.Run(t, base, edgeMaxBody)
 	t.Run("bounded load, 1k-row bodies", func(t *testing.T) {
 		r := apitest.Load(t, base, 40, 2, 1000)
