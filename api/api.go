@@ -41,17 +41,25 @@ var openAPI []byte
 
 // Handler serves the API.
 type Handler struct {
-	c    *model.Classifier
-	opts Options
-	mux  *http.ServeMux
+	classifier func() (*model.Classifier, error)
+	opts       Options
+	mux        *http.ServeMux
 }
 
 // NewHandler returns the API over a classifier.
 func NewHandler(c *model.Classifier, opts Options) *Handler {
+	return NewLazyHandler(func() (*model.Classifier, error) { return c, nil }, opts)
+}
+
+// NewLazyHandler returns the API over the classifier load returns, called only by the requests that need it
+// (classify and the model card) and on every one of them, so load should remember its result (model.Default
+// does). Where each request starts a fresh instance of the program (the edge), /healthz, /openapi.json and
+// /docs then answer without loading the models, which is most of such a request's CPU time.
+func NewLazyHandler(load func() (*model.Classifier, error), opts Options) *Handler {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	h := &Handler{c: c, opts: opts, mux: http.NewServeMux()}
+	h := &Handler{classifier: load, opts: opts, mux: http.NewServeMux()}
 	h.mux.HandleFunc("/v1/classify", h.classify)
 	h.mux.HandleFunc("/v1/model", get(h.modelCard))
 	h.mux.HandleFunc("/healthz", get(h.healthz))
@@ -140,13 +148,27 @@ func taskCard(b *model.Bundle) TaskCard {
 }
 
 // Card returns the model card the API serves at /v1/model.
-func (h *Handler) Card() ModelCard {
-	return ModelCard{App: taskCard(h.c.App.Bundle), Attribution: taskCard(h.c.Att.Bundle),
-		FeatureNames: features.FeatureNames, OutputColumns: classify.OutputColumns, MaxBodyBytes: h.opts.MaxBody}
+func (h *Handler) Card() (ModelCard, error) {
+	c, err := h.classifier()
+	if err != nil {
+		return ModelCard{}, err
+	}
+	return ModelCard{App: taskCard(c.App.Bundle), Attribution: taskCard(c.Att.Bundle),
+		FeatureNames: features.FeatureNames, OutputColumns: classify.OutputColumns, MaxBodyBytes: h.opts.MaxBody}, nil
 }
 
 func (h *Handler) modelCard(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, h.Card())
+	card, err := h.Card()
+	if err != nil {
+		writeModelError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, card)
+}
+
+// writeModelError answers a request that needed models which did not load.
+func writeModelError(w http.ResponseWriter, err error) {
+	writeError(w, http.StatusInternalServerError, "internal", "loading the models: "+err.Error())
 }
 
 func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
@@ -170,12 +192,17 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, code, detail)
 		return
 	}
+	c, err := h.classifier()
+	if err != nil {
+		writeModelError(w, err)
+		return
+	}
 	// Stream answers while it still reads: without full duplex, Go's HTTP/1 server closes the request body at
 	// the first write. Servers that cannot do it (HTTP/2 already does) return an error we can ignore.
 	_ = http.NewResponseController(w).EnableFullDuplex()
 	body := http.MaxBytesReader(w, r.Body, h.opts.MaxBody)
-	out := &lazyWriter{w: w, contentType: contentType, models: [2]string{h.c.App.Bundle.Version, h.c.Att.Bundle.Version}}
-	_, err := classify.Stream(r.Context(), h.c, body, out, opts)
+	out := &lazyWriter{w: w, contentType: contentType, models: [2]string{c.App.Bundle.Version, c.Att.Bundle.Version}}
+	_, err = classify.Stream(r.Context(), c, body, out, opts)
 	if err == nil {
 		if !out.started { // an input with a header and no rows, as NDJSON: nothing to write but a 200
 			out.start()

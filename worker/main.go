@@ -14,11 +14,9 @@ import (
 	"github.com/flowlens/ntc/model"
 )
 
+// Each request runs in a fresh instance of this program (syumai/workers), so the models are loaded only by
+// the requests that use them: /healthz, /openapi.json and /docs answer without paying for it.
 func main() {
-	c, err := model.Default()
-	if err != nil {
-		panic("loading the embedded models: " + err.Error())
-	}
 	opts := api.Options{Workers: 1} // one isolate, one thread: extra goroutines would only add hand-offs
 	if s := cloudflare.Getenv("NTC_MAX_BODY"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -27,5 +25,5 @@ func main() {
 		}
 		opts.MaxBody = n
 	}
-	workers.Serve(api.NewHandler(c, opts))
+	workers.Serve(api.NewLazyHandler(model.Default, opts))
 }
