@@ -134,47 +134,51 @@ func goesRight(x, threshold float64) int32 {
 
 // parseFlatForest reads LightGBM text into a FlatForest. With nClass > 0 the leaf values must be class ids
 // (a class-per-leaf forest, which Votes walks); with nClass 0 they are kept as values only (for Explain).
+//
+// It reads the text in one pass, a tree's lines as they come, its numbers straight out of the text: every
+// edge request and every page load starts by loading the models, and the general way (a map of each tree's
+// lines, strings.Fields, a closure per tree) was over half of that.
 func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
 	f := &FlatForest{nClass: nClass, nFeatures: nFeatures}
 	// Size the node arrays once: a tree of n leaves has 2n-1 nodes. Growing them row by row cost more
 	// memory than the forest itself, which matters where each request loads the model (the edge).
 	total := 0
-	for line := range strings.Lines(text) {
-		if v, ok := strings.CutPrefix(line, "num_leaves="); ok {
-			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
-				total += 2*n - 1
-			}
+	for rest := text; ; {
+		i := strings.Index(rest, "num_leaves=")
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("num_leaves="):]
+		line, _, _ := strings.Cut(rest, "\n")
+		if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && n > 0 {
+			total += 2*n - 1
 		}
 	}
 	f.nodes = make([]flatNode, 0, total)
 	f.leafClass = make([]int32, 0, total)
 	f.leafValue = make([]float64, 0, total)
 	f.weight = make([]float64, 0, total)
-	tree := map[string]string{}
-	flush := func() error {
-		if len(tree) == 0 {
-			return nil
-		}
-		defer clear(tree)
-		return f.addTree(tree, nFeatures)
-	}
+	var t treeText
 	inTree := false
-	for line := range strings.Lines(text) {
+	for rest := text; rest != ""; {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		line = strings.TrimSpace(line)
 		switch {
 		case strings.HasPrefix(line, "Tree="):
-			if err := flush(); err != nil {
+			if err := f.addTree(&t); err != nil {
 				return nil, err
 			}
+			t.reset()
 			inTree = true
 		case line == "end of trees":
 			inTree = false
 		case inTree && line != "":
-			k, v, _ := strings.Cut(line, "=")
-			tree[k] = v
+			key, value, _ := strings.Cut(line, "=")
+			t.set(key, value)
 		}
 	}
-	if err := flush(); err != nil {
+	if err := f.addTree(&t); err != nil {
 		return nil, err
 	}
 	if len(f.roots) == 0 {
@@ -183,109 +187,197 @@ func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
 	return f, nil
 }
 
-func (f *FlatForest) addTree(kv map[string]string, nFeatures int) error {
-	t := len(f.roots)
-	ints := func(key string) ([]int32, error) {
-		var out []int32
-		for s := range strings.FieldsSeq(kv[key]) {
-			v, err := parseNumber(s)
-			if err != nil || v != math.Trunc(v) || v < math.MinInt32 || v > math.MaxInt32 {
-				return nil, fmt.Errorf("tree %d %s: %q is not an integer", t, key, s)
-			}
-			out = append(out, int32(v))
-		}
-		return out, nil
+// treeText is one tree's lines of LightGBM text that the walker reads, with scratch for their numbers.
+type treeText struct {
+	seen                                                  bool
+	feature, threshold, left, right, leafValue, leafCount string
+
+	ints           [3][]int32 // split_feature, left_child, right_child
+	values, counts []float64  // leaf values and counts
+	thresholds     []float64
+}
+
+func (t *treeText) reset() {
+	t.seen = false
+	t.feature, t.threshold, t.left, t.right, t.leafValue, t.leafCount = "", "", "", "", "", ""
+}
+
+func (t *treeText) set(key, value string) {
+	t.seen = true
+	switch key {
+	case "split_feature":
+		t.feature = value
+	case "threshold":
+		t.threshold = value
+	case "left_child":
+		t.left = value
+	case "right_child":
+		t.right = value
+	case "leaf_value":
+		t.leafValue = value
+	case "leaf_count":
+		t.leafCount = value
 	}
-	var leafClass []int32
-	var leafValue []float64
-	for s := range strings.FieldsSeq(kv["leaf_value"]) {
-		v, err := parseNumber(s)
+}
+
+// nextField returns the first space-separated field of s and what follows it.
+func nextField(s string) (field, rest string) {
+	i := 0
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	j := i
+	for j < len(s) && s[j] != ' ' {
+		j++
+	}
+	return s[i:j], s[j:]
+}
+
+// parseInts appends the integers of a space-separated list to dst.
+func parseInts(s string, dst []int32) ([]int32, error) {
+	for {
+		var field string
+		field, s = nextField(s)
+		if field == "" {
+			return dst, nil
+		}
+		v, ok := smallInt(field)
+		if !ok {
+			return dst, fmt.Errorf("%q is not an integer", field)
+		}
+		dst = append(dst, v)
+	}
+}
+
+// smallInt parses an optionally signed decimal integer of up to nine digits.
+func smallInt(s string) (int32, bool) {
+	neg := s != "" && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	v := int32(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int32(c-'0')
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// parseFloats appends the numbers of a space-separated list to dst.
+func parseFloats(s string, dst []float64) ([]float64, error) {
+	for {
+		var field string
+		field, s = nextField(s)
+		if field == "" {
+			return dst, nil
+		}
+		v, err := parseNumber(field)
 		if err != nil {
-			return fmt.Errorf("tree %d: leaf value %q: %w", t, s, err)
+			return dst, fmt.Errorf("%q: %w", field, err)
 		}
-		class := int32(0)
-		if f.nClass > 0 { // a class-per-leaf forest: the value is a class id
-			if v != float64(int32(v)) || v < 0 || int(v) >= f.nClass {
-				return fmt.Errorf("tree %d: leaf %d votes for %q, not a class id below %d", t, len(leafClass), s, f.nClass)
-			}
-			class = int32(v)
-		}
-		leafClass = append(leafClass, class)
-		leafValue = append(leafValue, v)
+		dst = append(dst, v)
 	}
-	if len(leafClass) == 0 {
-		return fmt.Errorf("tree %d has no leaves", t)
-	}
-	leafWeight := make([]float64, 0, len(leafClass))
-	for s := range strings.FieldsSeq(kv["leaf_count"]) {
-		v, err := parseNumber(s)
-		if err != nil || v <= 0 {
-			v = 1
-		}
-		leafWeight = append(leafWeight, v)
-	}
-	if len(leafWeight) != len(leafClass) { // no (usable) leaf counts: every leaf weighs one row
-		leafWeight = leafWeight[:0]
-		for range leafClass {
-			leafWeight = append(leafWeight, 1)
-		}
-	}
-	if len(leafClass) == 1 {
-		f.roots = append(f.roots, f.addLeaf(leafClass[0], leafValue[0], leafWeight[0]))
+}
+
+// addTree appends the tree t holds, if any.
+func (f *FlatForest) addTree(t *treeText) error {
+	if !t.seen {
 		return nil
 	}
-	feat, err := ints("split_feature")
-	if err != nil {
-		return err
+	n := len(f.roots)
+	var err error
+	if t.values, err = parseFloats(t.leafValue, t.values[:0]); err != nil {
+		return fmt.Errorf("tree %d: leaf value %w", n, err)
 	}
-	left, err := ints("left_child")
-	if err != nil {
-		return err
+	values := t.values
+	if len(values) == 0 {
+		return fmt.Errorf("tree %d has no leaves", n)
 	}
-	right, err := ints("right_child")
-	if err != nil {
-		return err
-	}
-	var thr []float64
-	for s := range strings.FieldsSeq(kv["threshold"]) {
-		v, err := parseNumber(s)
-		if err != nil {
-			return fmt.Errorf("tree %d threshold: %w", t, err)
+	if f.nClass > 0 { // a class-per-leaf forest: the values are class ids
+		for i, v := range values {
+			if v != float64(int32(v)) || v < 0 || int(v) >= f.nClass {
+				return fmt.Errorf("tree %d: leaf %d votes for %v, not a class id below %d", n, i, v, f.nClass)
+			}
 		}
-		thr = append(thr, v)
 	}
-	n := len(leafClass) - 1
-	if len(feat) != n || len(thr) != n || len(left) != n || len(right) != n {
-		return fmt.Errorf("tree %d: %d leaves but %d/%d/%d/%d split fields", t, len(leafClass), len(feat), len(thr), len(left), len(right))
+	// leaf counts: training rows per leaf, 1 each when absent or unusable
+	counts, err := parseFloats(t.leafCount, t.counts[:0])
+	t.counts = counts
+	if err != nil || len(counts) != len(values) {
+		counts = counts[:0]
+		for range values {
+			counts = append(counts, 1)
+		}
+		t.counts = counts
 	}
-	for i := 0; i < n; i++ {
-		if feat[i] < 0 || int(feat[i]) >= nFeatures {
-			return fmt.Errorf("tree %d: split on feature %d of %d", t, feat[i], nFeatures)
+	for i, c := range counts {
+		if !(c > 0) {
+			counts[i] = 1
+		}
+	}
+	if len(values) == 1 {
+		f.roots = append(f.roots, f.addLeaf(f.leafClassOf(values[0]), values[0], counts[0]))
+		return nil
+	}
+	for i, list := range [3]string{t.feature, t.left, t.right} {
+		if t.ints[i], err = parseInts(list, t.ints[i][:0]); err != nil {
+			return fmt.Errorf("tree %d %s: %w", n, [3]string{"split_feature", "left_child", "right_child"}[i], err)
+		}
+	}
+	if t.thresholds, err = parseFloats(t.threshold, t.thresholds[:0]); err != nil {
+		return fmt.Errorf("tree %d threshold: %w", n, err)
+	}
+	feat, left, right, thr := t.ints[0], t.ints[1], t.ints[2], t.thresholds
+	splits := len(values) - 1
+	if len(feat) != splits || len(thr) != splits || len(left) != splits || len(right) != splits {
+		return fmt.Errorf("tree %d: %d leaves but %d/%d/%d/%d split fields", n, len(values), len(feat), len(thr), len(left), len(right))
+	}
+	for i := 0; i < splits; i++ {
+		if feat[i] < 0 || int(feat[i]) >= f.nFeatures {
+			return fmt.Errorf("tree %d: split on feature %d of %d", n, feat[i], f.nFeatures)
 		}
 		for _, c := range [2]int32{left[i], right[i]} {
-			if (c < 0 && int(^c) >= len(leafClass)) || (c >= 0 && (int(c) >= n || int(c) <= i)) {
+			if (c < 0 && int(^c) >= len(values)) || (c >= 0 && (int(c) >= splits || int(c) <= i)) {
 				// LightGBM numbers a node's children after it; anything else could loop forever
-				return fmt.Errorf("tree %d: node %d has an invalid child %d", t, i, c)
+				return fmt.Errorf("tree %d: node %d has an invalid child %d", n, i, c)
 			}
 		}
 	}
 	root := f.grow(1)
-	// place writes LightGBM node c (>= 0 internal, < 0 leaf) into slot and its subtree after it.
-	var place func(c, slot int32)
-	place = func(c, slot int32) {
-		if c < 0 {
-			f.setLeaf(slot, leafClass[^c], leafValue[^c], leafWeight[^c])
-			return
-		}
-		kids := f.grow(2)
-		f.nodes[slot] = flatNode{threshold: thr[c] + 0, feature: feat[c], next: kids} // + 0 turns -0 into +0
-		place(left[c], kids)
-		place(right[c], kids+1)
-		f.weight[slot] = f.weight[kids] + f.weight[kids+1]
-	}
-	place(0, root)
+	f.place(t, 0, root)
 	f.roots = append(f.roots, root)
 	return nil
+}
+
+// place writes LightGBM node c of t (>= 0 internal, < 0 leaf) into slot and its subtree after it.
+func (f *FlatForest) place(t *treeText, c, slot int32) {
+	if c < 0 {
+		v := t.values[^c]
+		f.setLeaf(slot, f.leafClassOf(v), v, t.counts[^c])
+		return
+	}
+	kids := f.grow(2)
+	f.nodes[slot] = flatNode{threshold: t.thresholds[c] + 0, feature: t.ints[0][c], next: kids} // + 0 turns -0 into +0
+	f.place(t, t.ints[1][c], kids)
+	f.place(t, t.ints[2][c], kids+1)
+	f.weight[slot] = f.weight[kids] + f.weight[kids+1]
+}
+
+// leafClassOf is the class a leaf of value v votes for: v in a class-per-leaf forest (checked), 0 otherwise.
+func (f *FlatForest) leafClassOf(v float64) int32 {
+	if f.nClass > 0 {
+		return int32(v)
+	}
+	return 0
 }
 
 // parseNumber is strconv.ParseFloat with a fast path for the short decimals LightGBM text is mostly made of
