@@ -1,4 +1,4 @@
-package loadbench
+package model_test
 
 import (
 	"bytes"
@@ -7,7 +7,9 @@ import (
 	"github.com/flowlens/ntc/model"
 )
 
-func BenchmarkLoad(b *testing.B) {
+// BenchmarkLoadEmbedded is what every edge request that classifies and every page load pays first: reading
+// both embedded bundles and building their predictors.
+func BenchmarkLoadEmbedded(b *testing.B) {
 	for b.Loop() {
 		app, err := model.ReadBundle(bytes.NewReader(model.EmbeddedBundle(model.TaskApp)))
 		if err != nil {
