@@ -10,8 +10,12 @@ import (
 	"github.com/flowlens/ntc/internal/xmath"
 )
 
-// BundleFormat identifies the bundle file layout; a reader refuses any other.
-const BundleFormat = "ntc-bundle/1"
+// BundleFormat identifies the bundle file layout; a reader refuses any other but ntc-bundle/1, which
+// differs only in how a token table writes its gains (TokenTable.LegacyGain).
+const BundleFormat = "ntc-bundle/2"
+
+// bundleFormatV1 is the previous layout, still read.
+const bundleFormatV1 = "ntc-bundle/1"
 
 // The tasks a bundle can serve.
 const (

@@ -33,7 +33,14 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 	if ok {
 		b.LightGBM = text
 	}
-	if b.Format != BundleFormat {
+	switch b.Format {
+	case BundleFormat:
+		if b.Tokens != nil && b.Tokens.LegacyGain != nil {
+			return nil, fmt.Errorf("bundle %s: a %s token table has gains, not gain", b.Version, BundleFormat)
+		}
+	case bundleFormatV1:
+		b.Format = BundleFormat // its token table is rewritten as this format's by Prepare
+	default:
 		return nil, fmt.Errorf("bundle format %q, want %q", b.Format, BundleFormat)
 	}
 	if b.Task != TaskApp && b.Task != TaskAtt {
@@ -58,7 +65,9 @@ const lightgbmMember = `"lightgbm": "`
 // anything it does not recognise, including escapes other than \n, \t, \", \\ and \/ (encoding/json then
 // decodes the whole bundle, as it always may).
 func cutLightGBM(data []byte) (rest []byte, text string, ok bool) {
-	at := bytes.LastIndex(data, []byte(lightgbmMember))
+	// The first occurrence: the text after it is checked to end the bundle, so an earlier one (a nested
+	// member, a duplicate) leaves the fast path. LastIndex would hash its way back through the whole text.
+	at := bytes.Index(data, []byte(lightgbmMember))
 	if at < 0 {
 		return nil, "", false
 	}

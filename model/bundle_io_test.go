@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -71,3 +72,72 @@ func TestReadBundleMatchesEncodingJSON(t *testing.T) {
 }
 
 func clip(s string) string { return s[:min(len(s), 40)] }
+
+// TestTokenTableForms checks the token table's forms: a bundle written and read back gives the same table; an
+// ntc-bundle/1 bundle, with its gains as an object per entry, reads as the same model (and is written in
+// the current form); malformed gains are refused with their reason.
+func TestTokenTableForms(t *testing.T) {
+	app, err := ReadBundle(bytes.NewReader(embeddedApp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := app.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), embeddedApp) {
+		t.Fatal("writing the embedded app bundle back gives other bytes")
+	}
+
+	// the same bundle as ntc-bundle/1 wrote it
+	var doc map[string]any
+	if err := json.Unmarshal(embeddedApp, &doc); err != nil {
+		t.Fatal(err)
+	}
+	legacy := map[string][]TokenGain{}
+	for tok, g := range app.Tokens.gain {
+		legacy[strconv.FormatUint(tok, 10)] = g
+	}
+	tokens := doc["tokens"].(map[string]any)
+	delete(tokens, "weights")
+	delete(tokens, "gains")
+	tokens["gain"] = legacy
+	doc["format"] = "ntc-bundle/1"
+	v1, _ := json.Marshal(doc)
+	old, err := ReadBundle(bytes.NewReader(v1))
+	if err != nil {
+		t.Fatalf("reading an ntc-bundle/1 bundle: %v", err)
+	}
+	if !reflect.DeepEqual(old.Tokens, app.Tokens) || old.Format != BundleFormat {
+		t.Fatal("an ntc-bundle/1 bundle reads as another token table")
+	}
+	doc["format"] = BundleFormat
+	mixed, _ := json.Marshal(doc)
+	if _, err := ReadBundle(bytes.NewReader(mixed)); err == nil || !strings.Contains(err.Error(), "has gains, not gain") {
+		t.Errorf("an %s bundle with the old gains: %v", BundleFormat, err)
+	}
+
+	tt := func(gains ...string) *TokenTable {
+		return &TokenTable{Base: make([]float64, 3), Weights: []float64{0.5, 1}, Gains: gains}
+	}
+	if err := tt("7 0:1 2:0", "9 1:1").Prepare(3); err != nil {
+		t.Fatalf("a good table: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		t    *TokenTable
+		want string
+	}{
+		{"class out of range", tt("7 3:0"), "names class 3 of 3"},
+		{"weight index out of range", tt("7 0:2"), `entry "0:2" is not class:weight index (of 2 weights)`},
+		{"no colon", tt("7 0"), `entry "0" is not class:weight index`},
+		{"bad token", tt("x 0:1"), `token "x"`},
+		{"token twice", tt("7 0:1", "7 1:1"), "token 7 is listed twice"},
+		{"no entries", tt("7"), "token 7 has no entries"},
+		{"ntc-bundle/2 with the old form", &TokenTable{Base: make([]float64, 3), LegacyGain: map[string][]TokenGain{"7": {{Class: 9}}}}, "names class 9 of 3"},
+	} {
+		if err := c.t.Prepare(3); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)
+		}
+	}
+}

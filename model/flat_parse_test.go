@@ -8,7 +8,9 @@ import (
 // TestParseFlatForestRejects checks that malformed LightGBM text is refused with a reason, not walked: a walk
 // over a bad child index could loop forever or read out of bounds.
 func TestParseFlatForestRejects(t *testing.T) {
-	tree := func(lines ...string) string { return "tree\nversion=v3\n\nTree=0\n" + strings.Join(lines, "\n") + "\n\nend of trees\n" }
+	tree := func(lines ...string) string {
+		return "tree\nversion=v3\n\nTree=0\n" + strings.Join(lines, "\n") + "\n\nend of trees\n"
+	}
 	good := []string{"num_leaves=3", "split_feature=1 0", "threshold=0.5 2", "left_child=1 -1", "right_child=-2 -3", "leaf_value=0 1 2", "leaf_count=3 1 1"}
 	with := func(key, value string) string {
 		out := append([]string(nil), good...)

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/flowlens/ntc/features"
 	"github.com/flowlens/ntc/internal/xmath"
@@ -16,19 +17,26 @@ import (
 // TokenTable is a forest bundle's second view: a naive Bayes over the flow's exact wire sizes
 // (features.SizeTokens) that counts only the tokens a flow has. Class c scores Σ log((n_ct + α) / (n_c + 2α))
 // over the flow's tokens seen in training, stored sparsely: Base[c] = log(α / (n_c + 2α)) is what every
-// matched token adds to c, Gain[token] what it adds on top to the classes that hold it. With IDF, a token's
+// matched token adds to c, a token's gains what it adds on top to the classes that hold it. With IDF, a token's
 // gains are scaled by log(K / k_t) / log K, k_t the classes holding it of K: a size every other site shares
 // (a bare TLS alert, a common HTTP/2 settings frame) says little about which site it is. The forest's vote
 // shares and the scores combine as q_c ∝ (share_c + Floor) · exp(Weight · score_c).
 type TokenTable struct {
-	Alpha  float64                `json:"alpha"`
-	Weight float64                `json:"weight"`
-	Floor  float64                `json:"floor"`
-	IDF    bool                   `json:"idf,omitempty"` // gains were scaled by the token's inverse class frequency (already in Gain)
-	Base   []float64              `json:"base"`
-	Gain   map[string][]TokenGain `json:"gain"` // token, as a decimal uint64 -> classes holding it
+	Alpha  float64   `json:"alpha"`
+	Weight float64   `json:"weight"`
+	Floor  float64   `json:"floor"`
+	IDF    bool      `json:"idf,omitempty"` // gains were scaled by the token's inverse class frequency (already in them)
+	Base   []float64 `json:"base"`
+	// Weights are the table's distinct gains, ascending, and Gains its tokens, ascending, one string each:
+	// "token class:i class:i …", i indexing Weights. Gains take a few hundred values (a function of a class's
+	// count of the token and of how many classes hold it), so this is a sixth of the size of an object per
+	// entry, and reading it is a fraction of the time encoding/json took over those objects on every load.
+	Weights []float64 `json:"weights"`
+	Gains   []string  `json:"gains"`
+	// LegacyGain is ntc-bundle/1's form of the gains (token → entries), read for old bundles and never written.
+	LegacyGain map[string][]TokenGain `json:"gain,omitempty"`
 
-	gain map[uint64][]TokenGain // Gain parsed, by Prepare
+	gain map[uint64][]TokenGain // by token: what Gains say, parsed (by Prepare) or built (by NewTokenTable)
 }
 
 // TokenGain is one class's entry of a token.
@@ -40,7 +48,7 @@ type TokenGain struct {
 // NewTokenTable builds a table from training tokens per row, one set per row, and class ids.
 func NewTokenTable(tokens [][]uint64, y []int, nClasses int, alpha, weight, floor float64, idf bool) *TokenTable {
 	t := &TokenTable{Alpha: alpha, Weight: weight, Floor: floor, IDF: idf, Base: make([]float64, nClasses),
-		Gain: map[string][]TokenGain{}, gain: map[uint64][]TokenGain{}}
+		gain: map[uint64][]TokenGain{}}
 	classN := make([]float64, nClasses)
 	counts := map[uint64][]float64{}
 	for i, toks := range tokens {
@@ -72,7 +80,6 @@ func NewTokenTable(tokens [][]uint64, y []int, nClasses int, alpha, weight, floo
 			}
 		}
 		t.gain[tok] = g
-		t.Gain[strconv.FormatUint(tok, 10)] = g
 	}
 	lowest := 0.0
 	for k, n := range classN {
@@ -89,27 +96,93 @@ func NewTokenTable(tokens [][]uint64, y []int, nClasses int, alpha, weight, floo
 			t.Base[k] = lowest
 		}
 	}
+	t.encodeGains()
 	return t
 }
 
-// Prepare parses Gain for Scores and checks classes against nClasses: ReadBundle calls it for a bundle read
-// from JSON (a table built by NewTokenTable is ready as it is).
+// encodeGains writes gain as Weights and Gains.
+func (t *TokenTable) encodeGains() {
+	t.Weights, t.Gains = nil, nil
+	for _, g := range t.gain {
+		for _, e := range g {
+			t.Weights = append(t.Weights, e.Weight)
+		}
+	}
+	slices.Sort(t.Weights)
+	t.Weights = slices.Compact(t.Weights)
+	for _, tok := range slices.Sorted(maps.Keys(t.gain)) {
+		line := strconv.AppendUint(nil, tok, 10)
+		for _, e := range t.gain[tok] {
+			i, _ := slices.BinarySearch(t.Weights, e.Weight)
+			line = append(strconv.AppendInt(append(line, ' '), int64(e.Class), 10), ':')
+			line = strconv.AppendInt(line, int64(i), 10)
+		}
+		t.Gains = append(t.Gains, string(line))
+	}
+}
+
+// Prepare parses Gains (or an ntc-bundle/1 table's LegacyGain, which it then rewrites as Weights and Gains)
+// and checks classes against nClasses: ReadBundle calls it for a bundle read from JSON (a table built by
+// NewTokenTable is ready as it is).
 func (t *TokenTable) Prepare(nClasses int) error {
 	if len(t.Base) != nClasses {
 		return fmt.Errorf("token table has %d classes, bundle %d", len(t.Base), nClasses)
 	}
-	t.gain = make(map[uint64][]TokenGain, len(t.Gain))
-	for s, g := range t.Gain {
-		tok, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("token table: token %q: %v", s, err)
+	t.gain = make(map[uint64][]TokenGain, max(len(t.Gains), len(t.LegacyGain)))
+	checkClass := func(tok string, c int32) error {
+		if c < 0 || int(c) >= nClasses {
+			return fmt.Errorf("token table: token %s names class %d of %d", tok, c, nClasses)
 		}
-		for _, e := range g {
-			if e.Class < 0 || int(e.Class) >= nClasses {
-				return fmt.Errorf("token table: token %s names class %d of %d", s, e.Class, nClasses)
+		return nil
+	}
+	if t.LegacyGain != nil {
+		for s, g := range t.LegacyGain {
+			tok, err := strconv.ParseUint(s, 10, 64)
+			if err != nil {
+				return fmt.Errorf("token table: token %q: %v", s, err)
 			}
+			for _, e := range g {
+				if err := checkClass(s, e.Class); err != nil {
+					return err
+				}
+			}
+			t.gain[tok] = g
 		}
-		t.gain[tok] = g
+		t.LegacyGain = nil
+		t.encodeGains()
+		return nil
+	}
+	entries := make([]TokenGain, 0, len(t.Gains)*3)
+	for _, line := range t.Gains {
+		field, rest := nextField(line)
+		tok, err := strconv.ParseUint(field, 10, 64)
+		if err != nil {
+			return fmt.Errorf("token table: token %q: %v", field, err)
+		}
+		if _, dup := t.gain[tok]; dup {
+			return fmt.Errorf("token table: token %s is listed twice", field)
+		}
+		start := len(entries)
+		for {
+			field, rest = nextField(rest)
+			if field == "" {
+				break
+			}
+			cs, is, ok := strings.Cut(field, ":")
+			c, okC := smallInt(cs)
+			i, okI := smallInt(is)
+			if !ok || !okC || !okI || i < 0 || int(i) >= len(t.Weights) {
+				return fmt.Errorf("token table: token %d: entry %q is not class:weight index (of %d weights)", tok, field, len(t.Weights))
+			}
+			if err := checkClass(strconv.FormatUint(tok, 10), c); err != nil {
+				return err
+			}
+			entries = append(entries, TokenGain{Class: c, Weight: t.Weights[i]})
+		}
+		if len(entries) == start {
+			return fmt.Errorf("token table: token %d has no entries", tok)
+		}
+		t.gain[tok] = entries[start:len(entries):len(entries)]
 	}
 	return nil
 }
