@@ -124,7 +124,7 @@ func Extract(rec *FlowRecord, dst FeatureVector) FeatureVector {
 	fwdPk, bwdPk := n[ColFwdPackets], n[ColBwdPackets]
 	packets := fwdPk + bwdPk
 	bytesEst := n[ColMeanPacketSize] * packets
-	duration := math.Max(ratio(fwdPk, n[ColPPSFwd]), ratio(bwdPk, n[ColPPSBwd]))
+	duration := max(ratio(fwdPk, n[ColPPSFwd]), ratio(bwdPk, n[ColPPSBwd]))
 	put(packets)
 	put(ratio(fwdPk, packets))
 	put(bytesEst)
@@ -270,7 +270,7 @@ func summarizeSequence(seq []float64) sequenceSummary {
 		if sign > 0 {
 			s.fwd++
 			s.fwdBytes += size
-			s.fwdMax = math.Max(s.fwdMax, size)
+			s.fwdMax = max(s.fwdMax, size)
 			s.fwdMTU += b2f(size >= mtuFrame)
 			if size <= bareFrame {
 				s.fwdBare++
@@ -282,9 +282,9 @@ func summarizeSequence(seq []float64) sequenceSummary {
 		}
 		s.bwd++
 		s.bwdBytes += size
-		s.bwdMax = math.Max(s.bwdMax, size)
+		s.bwdMax = max(s.bwdMax, size)
 		s.bwdMTU += b2f(size >= mtuFrame)
-		s.longestBwdRun = math.Max(s.longestBwdRun, run)
+		s.longestBwdRun = max(s.longestBwdRun, run)
 		if size <= bareFrame {
 			s.bwdBare++
 			continue
@@ -345,7 +345,7 @@ func summarizeHistogram(h []float64) histogramSummary {
 			}
 		}
 		s.sum += x
-		s.max = math.Max(s.max, x)
+		s.max = max(s.max, x)
 	}
 	s.mean = s.sum / float64(len(h))
 	var ss float64
