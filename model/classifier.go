@@ -76,19 +76,31 @@ type ClassifierScratch struct {
 // Classify predicts the asked tasks for one feature vector.
 func (c *Classifier) Classify(x features.FeatureVector, tasks Tasks, s *ClassifierScratch) (Result, error) {
 	var res Result
+	if !tasks.App && !tasks.Att {
+		return res, nil
+	}
+	r := new(predictions) // one allocation for the row's answers, not four
 	if tasks.App {
-		p, err := c.App.Predict(x, !tasks.NoUnknown, &s.app)
+		p, err := c.App.predict(x, !tasks.NoUnknown, &s.app, r.appTop[:0])
 		if err != nil {
 			return res, fmt.Errorf("%s model: %w", TaskApp, err)
 		}
-		res.App = &p
+		r.app = p
+		res.App = &r.app
 	}
 	if tasks.Att {
-		p, err := c.Att.Predict(x, !tasks.NoUnknown, &s.att)
+		p, err := c.Att.predict(x, !tasks.NoUnknown, &s.att, r.attTop[:0])
 		if err != nil {
 			return res, fmt.Errorf("%s model: %w", TaskAtt, err)
 		}
-		res.Att = &p
+		r.att = p
+		res.Att = &r.att
 	}
 	return res, nil
+}
+
+// predictions holds one row's Result: both tasks' predictions and their TopK lists.
+type predictions struct {
+	app, att       Prediction
+	appTop, attTop [TopK]Ranked
 }

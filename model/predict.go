@@ -261,6 +261,12 @@ const Unknown = "unknown"
 // Predict calibrates x's class probabilities and ranks them. With unknown set, a top probability under the
 // bundle's threshold makes the label Unknown; TopK still names the most probable classes.
 func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, error) {
+	return p.predict(x, unknown, s, nil)
+}
+
+// predict is Predict with the TopK list written into top's array when it holds TopK entries (allocated
+// otherwise).
+func (p *Predictor) predict(x []float64, unknown bool, s *Scratch, top []Ranked) (Prediction, error) {
 	c := p.Bundle.Calibration
 	if p.tokPow != nil {
 		votes, err := p.Votes(x, s)
@@ -272,7 +278,7 @@ func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, 
 		}
 		var proba []float64
 		proba, s.toks = p.Bundle.Tokens.calibrated(p.tokFactors, x, votes, p.tokPow, len(p.tokPow)-1, s.scores, s.toks)
-		pred := p.Rank(proba)
+		pred := p.rank(proba, top)
 		if unknown && pred.Confidence < c.UnknownThreshold {
 			pred.Label = Unknown
 		}
@@ -283,7 +289,7 @@ func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, 
 		return Prediction{}, err
 	}
 	if c == nil {
-		return p.Rank(proba), nil
+		return p.rank(proba, top), nil
 	}
 	if p.calTable != nil {
 		trees := float64(len(p.calTable) - 1)
@@ -298,7 +304,7 @@ func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, 
 	} else {
 		c.Apply(proba)
 	}
-	pred := p.Rank(proba)
+	pred := p.rank(proba, top)
 	if unknown && pred.Confidence < c.UnknownThreshold {
 		pred.Label = Unknown
 	}
@@ -307,7 +313,10 @@ func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, 
 
 // Rank turns probabilities into a Prediction: the most probable label (the first in label order on ties) and
 // the TopK best.
-func (p *Predictor) Rank(proba []float64) Prediction {
+func (p *Predictor) Rank(proba []float64) Prediction { return p.rank(proba, nil) }
+
+// rank is Rank writing TopK into top's array when it has room for TopK entries.
+func (p *Predictor) rank(proba []float64, top []Ranked) Prediction {
 	var best [TopK]int
 	n := 0
 	for c, v := range proba {
@@ -325,7 +334,10 @@ func (p *Predictor) Rank(proba []float64) Prediction {
 		copy(best[pos+1:n], best[pos:n-1])
 		best[pos] = c
 	}
-	pred := Prediction{Label: p.Bundle.Labels[best[0]], Confidence: proba[best[0]], TopK: make([]Ranked, n)}
+	if cap(top) < TopK {
+		top = make([]Ranked, 0, n)
+	}
+	pred := Prediction{Label: p.Bundle.Labels[best[0]], Confidence: proba[best[0]], TopK: top[:n]}
 	for i := 0; i < n; i++ {
 		pred.TopK[i] = Ranked{Label: p.Bundle.Labels[best[i]], Probability: proba[best[i]]}
 	}
