@@ -251,3 +251,16 @@ func TestProgressCadence(t *testing.T) {
 		}
 	}
 }
+
+// WarmUp runs its chunks, yielding after each, and stops when asked.
+func TestWarmUp(t *testing.T) {
+	c := classifier(t)
+	yields := 0
+	if n := WarmUp(c, WarmRows, WarmChunk, func() { yields++ }, func() bool { return false }); n != WarmRows || yields != WarmRows/WarmChunk {
+		t.Fatalf("ran %d rows with %d yields", n, yields)
+	}
+	stopAfter := 2
+	if n := WarmUp(c, WarmRows, WarmChunk, func() { stopAfter-- }, func() bool { return stopAfter == 0 }); n != 2*WarmChunk {
+		t.Fatalf("asked to stop after two chunks, ran %d rows", n)
+	}
+}

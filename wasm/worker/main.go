@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"syscall/js"
+	"time"
 
 	"github.com/flowlens/ntc/model"
 	"github.com/flowlens/ntc/wasm/job"
@@ -30,7 +31,7 @@ const (
 
 var (
 	cancelRun context.CancelFunc // the run under way, nil when idle
-	runID     int
+	runID     int                // runs started; the warm-up stops at the first
 )
 
 func main() {
@@ -76,6 +77,9 @@ func main() {
 	}))
 	js.Global().Set("ntc", api)
 	post(protocol.Envelope{Kind: protocol.KindReady, Ready: job.Card(c)})
+	// While the user picks a file, run made-up rows so the engine optimises the hot code (job.WarmUp). The
+	// sleep between chunks hands the thread back to the event loop, where a start arrives and ends it.
+	go job.WarmUp(c, job.WarmRows, job.WarmChunk, func() { time.Sleep(time.Millisecond) }, func() bool { return runID > 0 })
 	select {}
 }
 
