@@ -37,9 +37,30 @@ type Bundle struct {
 	Encoding    string       `json:"encoding"` // EncodingMulticlass or EncodingClassPerLeaf
 	// Tokens, for a forest, is the exact-size naive Bayes its vote shares are combined with; nil for none.
 	Tokens *TokenTable `json:"tokens,omitempty"`
+	// Blend, for a boosted model, is a forest whose vote shares are averaged with the boosted softmax; nil for
+	// none.
+	Blend *Blend `json:"blend,omitempty"`
 	// LightGBM is the ensemble, LightGBM text model format. It stays the last member: ReadBundle reads it
 	// without encoding/json when it is.
 	LightGBM string `json:"lightgbm"`
+}
+
+// Blend is a second ensemble a boosted bundle's probabilities are averaged with: (1 − Weight) · softmax +
+// Weight · the forest's vote shares, before calibration. The two fail on different flows (the attribution
+// model's boosting and extremely randomized trees; README, model card).
+type Blend struct {
+	Weight   float64 `json:"weight"`   // the forest's share, in (0, 1]
+	Encoding string  `json:"encoding"` // EncodingClassPerLeaf
+	Trees    int     `json:"trees"`
+	// LightGBM is the forest in LightGBM text format (the member is not named "lightgbm": ReadBundle finds
+	// the bundle's own by that name).
+	LightGBM string `json:"lightgbm_text"`
+}
+
+// bundle returns the blend's forest as a bundle of its own, sharing b's labels and features.
+func (bl *Blend) bundle(b *Bundle) *Bundle {
+	return &Bundle{Format: b.Format, Task: b.Task, Version: b.Version + "/blend", FeatureNames: b.FeatureNames,
+		Labels: b.Labels, Encoding: bl.Encoding, LightGBM: bl.LightGBM}
 }
 
 // Training records how a bundle was made, enough to make it again.

@@ -26,6 +26,10 @@ type Explanation struct {
 	// Tokens, for a forest with a token table, are the flow's exact sizes the table holds for the class:
 	// the second view its probability combines with the votes (model.TokenTable), largest first.
 	Tokens []TokenMatch `json:"tokens,omitempty"`
+	// Forest, for a boosted model with a Blend, explains the blend forest's vote share for the class (its
+	// Score); the probability before calibration is (1 − ForestWeight) · softmax + ForestWeight · that share.
+	Forest       *Explanation `json:"forest,omitempty"`
+	ForestWeight float64      `json:"forest_weight,omitempty"`
 }
 
 // Explain attributes the raw score of class label for vector x to the features the trees split on (Saabas'
@@ -103,6 +107,13 @@ func (p *Predictor) Explain(x []float64, label string, top int) (Explanation, er
 		if top > 0 && len(e.Tokens) > top {
 			e.Tokens = e.Tokens[:top]
 		}
+	}
+	if p.blend != nil {
+		fe, err := p.blend.Explain(x, label, top)
+		if err != nil {
+			return Explanation{}, fmt.Errorf("blend: %w", err)
+		}
+		e.Forest, e.ForestWeight = &fe, p.blendWeight
 	}
 	return e, nil
 }

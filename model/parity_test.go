@@ -235,6 +235,86 @@ func TestBoostedParityWithTrainer(t *testing.T) {
 	}
 }
 
+// TestBlendParityWithTrainer checks a boosted model blended with extremely randomized trees (the attribution
+// recipe's shape) against the trainer: the bundle, written as JSON and read back, gives (1 − w) · softmax +
+// w · vote shares through the flat walker and through leaves; its explanation carries the forest's, whose
+// base plus contributions is the forest's vote share.
+func TestBlendParityWithTrainer(t *testing.T) {
+	ds, x := vectors(t, radcom.AttTrain)
+	bp := boost.DefaultParams()
+	bp.Rounds = 30
+	m := boost.Fit(ds.X, ds.Y, len(ds.Labels), bp)
+	fp := forest.DefaultParams()
+	fp.Trees, fp.ExtraTrees = 20, true
+	f := forest.Fit(ds.X, ds.Y, len(ds.Labels), fp)
+	text, err := model.WriteLightGBMBoosted(m, features.FeatureNames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ft, err := model.WriteLightGBM(f, features.FeatureNames, model.EncodingClassPerLeaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const w = 0.6
+	b := &model.Bundle{Format: model.BundleFormat, Task: model.TaskAtt, Version: "test", Labels: ds.Labels,
+		FeatureNames: features.FeatureNames, Encoding: model.EncodingSoftmax, LightGBM: string(text),
+		Blend: &model.Blend{Weight: w, Encoding: model.EncodingClassPerLeaf, Trees: len(f.Trees), LightGBM: string(ft)}}
+	var buf bytes.Buffer
+	if err := b.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = model.ReadBundle(&buf); err != nil {
+		t.Fatal(err)
+	}
+	flat, err := model.NewPredictor(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaLeaves, err := model.NewLeavesPredictor(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range x {
+		want := m.PredictProba(v, nil)
+		shares := f.PredictProba(v, nil)
+		for c := range want {
+			want[c] = (1-w)*want[c] + w*shares[c]
+		}
+		for _, pred := range []*model.Predictor{flat, viaLeaves} {
+			var s model.Scratch
+			got, err := pred.Proba(v, &s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameProba(t, i, ds.Labels, got, want)
+		}
+		if i%50 == 0 {
+			for c, label := range ds.Labels {
+				e, err := flat.Explain(v, label, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fe := e.Forest
+				if fe == nil || e.ForestWeight != w {
+					t.Fatalf("vector %d: no forest in the explanation", i)
+				}
+				sum := fe.Base
+				for _, ct := range fe.Contributions {
+					sum += ct.Contribution
+				}
+				if math.Abs(fe.Score-shares[c]) > 1e-12 || math.Abs(sum-fe.Score) > 1e-9 {
+					t.Fatalf("vector %d class %s: forest score %v, base+contributions %v, trainer's share %v", i, label, fe.Score, sum, shares[c])
+				}
+			}
+		}
+	}
+	bad := *b
+	bad.Blend = &model.Blend{Weight: 1.5, Encoding: model.EncodingClassPerLeaf, LightGBM: string(ft)}
+	if _, err := model.NewPredictor(&bad); err == nil || !strings.Contains(err.Error(), "blend weight") {
+		t.Errorf("a blend weight of 1.5: %v", err)
+	}
+}
+
 // TestFlatBoostedMatchesLeaves checks the flat walker against leaves on the embedded attribution bundle and
 // 6,249 rows it never saw: both add the leaf values in the same order and share the softmax's arithmetic, so
 // they agree to the last bits (the walker's exponential is internal/xmath's, the same on every platform;

@@ -45,8 +45,12 @@ type Predictor struct {
 	// leafClass[t][leaf] is the class a leaf votes for, for EncodingClassPerLeaf through leaves.
 	leafClass [][]int32
 	flat      *FlatForest
-	boosted   bool      // flat holds a boosted model: raw scores, then softmax
-	calTable  []float64 // calibrationTable for a hard-vote forest, nil otherwise
+	boosted   bool // flat holds a boosted model: raw scores, then softmax
+	// blend, for a boosted bundle with a Blend, is its forest; its vote shares are averaged in with
+	// blendWeight.
+	blend       *Predictor
+	blendWeight float64
+	calTable    []float64 // calibrationTable for a hard-vote forest, nil otherwise
 	// tokPow[k] is (k/trees + Tokens.Floor)^Power, for a hard-vote forest with a token table calibrated with
 	// smoothing 0; nil otherwise.
 	tokPow     []float64
@@ -77,9 +81,58 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 		if len(b.Labels) == 0 || flat.NTrees()%len(b.Labels) != 0 {
 			return nil, fmt.Errorf("bundle %s: %d trees is not a whole number of rounds of %d classes", b.Version, flat.NTrees(), len(b.Labels))
 		}
-		return &Predictor{Bundle: b, flat: flat, boosted: true}, nil
+		p := &Predictor{Bundle: b, flat: flat, boosted: true}
+		if err := p.setBlend(func(fb *Bundle) (*Predictor, error) {
+			f, err := parseFlatForest(fb.LightGBM, len(fb.Labels), len(fb.FeatureNames))
+			if err != nil {
+				return nil, err
+			}
+			return &Predictor{Bundle: fb, flat: f}, nil // walked flat whatever its class count
+		}); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	if b.Blend != nil {
+		return nil, fmt.Errorf("bundle %s: a blend needs a boosted (%s) model, not %s", b.Version, EncodingSoftmax, b.Encoding)
 	}
 	return NewLeavesPredictor(b)
+}
+
+// setBlend loads the bundle's Blend, if any, with load.
+func (p *Predictor) setBlend(load func(*Bundle) (*Predictor, error)) error {
+	bl := p.Bundle.Blend
+	if bl == nil {
+		return nil
+	}
+	if !(bl.Weight > 0 && bl.Weight <= 1) || bl.Encoding != EncodingClassPerLeaf {
+		return fmt.Errorf("bundle %s: blend weight %v and encoding %q: want a weight in (0, 1] and %s", p.Bundle.Version, bl.Weight, bl.Encoding, EncodingClassPerLeaf)
+	}
+	f, err := load(bl.bundle(p.Bundle))
+	if err != nil {
+		return fmt.Errorf("bundle %s blend: %w", p.Bundle.Version, err)
+	}
+	p.blend, p.blendWeight = f, bl.Weight
+	return nil
+}
+
+// mixBlend averages the blend's vote shares for x into the boosted probabilities out, as the trainer does.
+func (p *Predictor) mixBlend(x, out []float64, s *Scratch) ([]float64, error) {
+	if p.blend == nil {
+		return out, nil
+	}
+	if s.blend == nil {
+		s.blend = new(Scratch)
+	}
+	q, err := p.blend.Votes(x, s.blend)
+	if err != nil {
+		return nil, err
+	}
+	w := p.blendWeight
+	for c := range out {
+		out[c] = (1-w)*out[c] + w*q[c]
+	}
+	return out, nil
 }
 
 // calibrationTable precomputes the calibration's (k/trees + ε)^a for every possible vote count k of a
@@ -130,6 +183,12 @@ func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 			return nil, fmt.Errorf("bundle %s: ensemble has %d classes, bundle %d labels", b.Version, ens.NOutputGroups(), len(b.Labels))
 		}
 		p.ens = ens
+		if b.Blend != nil && b.Encoding != EncodingSoftmax {
+			return nil, fmt.Errorf("bundle %s: a blend needs a boosted (%s) model, not %s", b.Version, EncodingSoftmax, b.Encoding)
+		}
+		if err := p.setBlend(NewLeavesPredictor); err != nil {
+			return nil, err
+		}
 	case EncodingClassPerLeaf:
 		values, err := readLeafValues(b.LightGBM)
 		if err != nil {
@@ -163,6 +222,7 @@ type Scratch struct {
 	padded []float64
 	scores []float64
 	toks   []uint64
+	blend  *Scratch // the blend forest's
 }
 
 // NClasses returns the number of labels.
@@ -184,7 +244,8 @@ func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
 }
 
 // Votes returns the ensemble's own output for x: a forest's vote shares (before any token table), a boosted
-// model's probabilities. The slice is owned by s and valid until its next use.
+// model's probabilities (averaged with its Blend's vote shares when it has one). The slice is owned by s and
+// valid until its next use.
 func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
 	k := p.NClasses()
 	if cap(s.proba) < k {
@@ -200,7 +261,7 @@ func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
 		clear(out)
 		if p.boosted {
 			p.flat.Scores(s.padded, out)
-			return softmax(out), nil
+			return p.mixBlend(x, softmax(out), s)
 		}
 		p.flat.Votes(s.padded, out)
 		return normalize(out, p.flat.NTrees()), nil
@@ -209,7 +270,7 @@ func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
 		if err := p.ens.Predict(x, 0, out); err != nil {
 			return nil, err
 		}
-		return out, nil
+		return p.mixBlend(x, out, s)
 	}
 	nTrees := len(p.leafClass)
 	if cap(s.leaf) < nTrees {

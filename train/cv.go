@@ -21,6 +21,25 @@ type Recipe struct {
 	Boost *boost.Params `json:"boost,omitempty"`
 	// Tokens, when set, adds a naive Bayes over exact wire sizes to a forest's votes (TokenParams).
 	Tokens *TokenParams `json:"tokens,omitempty"`
+	// Blend, for AlgoBoost, averages the boosted softmax with the vote shares of a forest grown on the same
+	// rows: (1 − Weight) · boost + Weight · forest (model.Blend); nil for none.
+	Blend *BlendParams `json:"blend,omitempty"`
+}
+
+// BlendParams are a blended forest's settings and weight.
+type BlendParams struct {
+	Weight float64       `json:"weight"`
+	Forest forest.Params `json:"forest"` // hard votes
+}
+
+// FitBlend grows the recipe's blend forest.
+func (r Recipe) FitBlend(x [][]float64, y []int, nClasses int) *forest.Forest {
+	return forest.Fit(x, y, nClasses, r.Blend.Forest)
+}
+
+// blended reports whether the recipe averages a forest into a boosted model.
+func (r Recipe) blended() bool {
+	return r.Algorithm == AlgoBoost && r.Blend != nil && r.Blend.Weight > 0
 }
 
 // The learning algorithms a Recipe can name.

@@ -67,26 +67,38 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(map[string]any{"row": *row, "prediction": classified.Result, "explain": e})
 		}
-		printExplanation(stdout, "application", classified.Result.App, e.App)
-		printExplanation(stdout, "attribution", classified.Result.Att, e.Att)
+		printExplanation(stdout, "application", classified.Result.App, e.App, c.App.Bundle.Encoding == model.EncodingSoftmax)
+		printExplanation(stdout, "attribution", classified.Result.Att, e.Att, c.Att.Bundle.Encoding == model.EncodingSoftmax)
 		return nil
 	}
 }
 
-func printExplanation(w io.Writer, task string, p *model.Prediction, e *model.Explanation) {
+func printExplanation(w io.Writer, task string, p *model.Prediction, e *model.Explanation, boosted bool) {
 	if p == nil || e == nil {
 		return
 	}
 	fmt.Fprintf(w, "%s: %s (confidence %.4f; top 3 %s)\n", task, p.Label, p.Confidence, classify.FormatTop(p.TopK))
-	fmt.Fprintf(w, "  why %q: vote share %.4f = base %.4f + the contributions below (and smaller ones)\n", e.Label, e.Score, e.Base)
-	fmt.Fprintf(w, "  %-32s %14s %12s\n", "feature", "value", "contribution")
-	for _, c := range e.Contributions {
-		fmt.Fprintf(w, "  %-32s %14.6g %+12.4f\n", c.Feature, c.Value, c.Contribution)
+	score := "vote share"
+	if boosted {
+		score = "raw score (before softmax)"
+	}
+	fmt.Fprintf(w, "  why %q: %s %.4f = base %.4f + the contributions below (and smaller ones)\n", e.Label, score, e.Score, e.Base)
+	printContributions(w, e.Contributions)
+	if f := e.Forest; f != nil {
+		fmt.Fprintf(w, "  and the forest averaged in with weight %.2f: vote share %.4f = base %.4f + the contributions below\n", e.ForestWeight, f.Score, f.Base)
+		printContributions(w, f.Contributions)
 	}
 	if len(e.Tokens) > 0 {
 		fmt.Fprintf(w, "  exact sizes the token table holds for %q (each adds to its log-probability, beyond the votes):\n", e.Label)
 		for _, t := range e.Tokens {
 			fmt.Fprintf(w, "  %-47s %+12.4f\n", t.Token, t.Contribution)
 		}
+	}
+}
+
+func printContributions(w io.Writer, cs []model.Contribution) {
+	fmt.Fprintf(w, "  %-32s %14s %12s\n", "feature", "value", "contribution")
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-32s %14.6g %+12.4f\n", c.Feature, c.Value, c.Contribution)
 	}
 }

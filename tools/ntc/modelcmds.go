@@ -83,7 +83,8 @@ func runCV(args []string, stdout, stderr io.Writer) error {
 	repeats := fs.Int("repeats", 3, "repeats, each with its own shuffle")
 	grouped := fs.Bool("grouped", false, "keep each (Source_IP, Destination_IP) pair in one fold: the new-network figure")
 	tokens := fs.Bool("tokens", true, "forest only: combine the votes with the exact-size token naive Bayes (train.TokenParams); the app recipe's default")
-	trees := fs.Int("trees", 0, "forest only: trees (0 = the recipe's)")
+	trees := fs.Int("trees", 0, "forest trees, the blend forest's for gbdt (0 = the recipe's)")
+	blend := fs.Float64("blend-forest", -1, "gbdt only: the weight of the forest's vote shares averaged with the boosted softmax (-1 = the recipe's, 0.6 for att; 0 = boosting alone)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -94,8 +95,30 @@ func runCV(args []string, stdout, stderr io.Writer) error {
 	if !*tokens || o.Recipe.Algorithm == train.AlgoBoost {
 		o.Recipe.Tokens = nil
 	}
+	if *blend != -1 {
+		if *blend < 0 || *blend > 1 {
+			return usageError{fmt.Errorf("-blend-forest %v: want 0 to 1, or -1 for the recipe's", *blend)}
+		}
+		switch {
+		case *blend == 0:
+			o.Recipe.Blend = nil
+		case o.Recipe.Algorithm != train.AlgoBoost:
+			return usageError{fmt.Errorf("-blend-forest needs the gbdt learner")}
+		case o.Recipe.Blend == nil: // the app recipe switched to gbdt: blend its forest
+			o.Recipe.Blend = &train.BlendParams{Weight: *blend, Forest: o.Recipe.Forest}
+		default:
+			b := *o.Recipe.Blend
+			b.Weight = *blend
+			o.Recipe.Blend = &b
+		}
+	}
 	if *trees > 0 {
 		o.Recipe.Forest.Trees = *trees
+		if o.Recipe.Blend != nil {
+			b := *o.Recipe.Blend
+			b.Forest.Trees = *trees
+			o.Recipe.Blend = &b
+		}
 	}
 	ds, err := train.LoadDataset(o.Data)
 	if err != nil {

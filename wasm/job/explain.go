@@ -71,13 +71,11 @@ func Explain(c *model.Classifier, header, line string, tasks model.Tasks, top in
 		if cal := t.p.Bundle.Calibration; cal != nil {
 			te.Threshold = cal.UnknownThreshold
 		}
-		for i, ct := range t.e.Contributions {
-			if top > 0 && i >= top {
-				te.Rest += ct.Contribution
-				te.RestN++
-				continue
-			}
-			te.Contributions = append(te.Contributions, protocol.Contribution{Feature: ct.Feature, Value: ct.Value, Contribution: ct.Contribution})
+		te.Contributions, te.Rest, te.RestN = shown(t.e.Contributions, top)
+		if f := t.e.Forest; f != nil {
+			fp := &protocol.ForestPart{Weight: t.e.ForestWeight, Score: f.Score, Base: f.Base}
+			fp.Contributions, fp.Rest, fp.RestN = shown(f.Contributions, top)
+			te.Forest = fp
 		}
 		for i, tm := range t.e.Tokens {
 			if top > 0 && i >= top {
@@ -88,6 +86,19 @@ func Explain(c *model.Classifier, header, line string, tasks model.Tasks, top in
 		out = append(out, te)
 	}
 	return out, nil
+}
+
+// shown keeps the top largest contributions (all when top is 0) and sums the others.
+func shown(cs []model.Contribution, top int) (kept []protocol.Contribution, rest float64, restN int) {
+	for i, ct := range cs {
+		if top > 0 && i >= top {
+			rest += ct.Contribution
+			restN++
+			continue
+		}
+		kept = append(kept, protocol.Contribution{Feature: ct.Feature, Value: ct.Value, Contribution: ct.Contribution})
+	}
+	return kept, rest, restN
 }
 
 // inputFields reads one CSV record of the output and drops the columns classify appends.

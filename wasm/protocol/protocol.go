@@ -163,6 +163,20 @@ type TaskExplanation struct {
 	Threshold     float64        `json:"threshold,omitempty"`
 	// Tokens are the flow's exact sizes the application model's token table holds for Class, largest first.
 	Tokens []TokenMatch `json:"tokens,omitempty"`
+	// Forest, for a boosted model averaged with a forest (the attribution model), is the forest's part.
+	Forest *ForestPart `json:"forest,omitempty"`
+}
+
+// ForestPart is the forest a boosted model is averaged with, explained for Class: its vote share (Score) is
+// Base + the sum of every contribution, Contributions the largest Shown of them and Rest the others'; it
+// carries Weight of the probability before calibration.
+type ForestPart struct {
+	Weight        float64        `json:"weight"`
+	Score         float64        `json:"score"`
+	Base          float64        `json:"base"`
+	Contributions []Contribution `json:"contributions"`
+	Rest          float64        `json:"rest"`
+	RestN         int            `json:"rest_n"`
 }
 
 // TokenMatch is one exact size matched for the explained class and what it adds to its log-probability.

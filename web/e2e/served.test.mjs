@@ -157,6 +157,15 @@ test('why: a clicked row is explained in the worker, with the model\'s features;
         } else { // the attribution model is boosted: a raw score before softmax, of any sign
           assert.ok(Number.isFinite(w.score) && Number.isFinite(w.base));
           assert.match(await page.textContent('[data-testid=why-att]'), /base \S+ \+ contributions = raw score/);
+          // averaged with a forest: its vote share, base + contributions, as `ntc explain` gives it
+          const forest = page.locator('[data-testid=why-att] [data-testid=why-forest]');
+          const fnum = async (a) => Number(await forest.getAttribute(`data-${a}`));
+          const fc = await forest.locator('[data-testid=why-forest-row]').evaluateAll((rows) => rows.map((r) => Number(r.dataset.contribution)));
+          const fsum = (await fnum('base')) + fc.reduce((a, b) => a + b, 0) + (await fnum('rest'));
+          assert.ok(fc.length >= 3 && Math.abs(fsum - (await fnum('score'))) < 1e-9, `forest: base + ${fc.length} contributions ≠ its vote share`);
+          const cliForest = nativeExplain(join(DATA, name), rowNo).explain.attribution.forest;
+          assert.ok(Math.abs(cliForest.score - (await fnum('score'))) < 1e-12, 'the forest\'s vote share differs from ntc explain\'s');
+          assert.equal(await forest.locator('[data-testid=why-forest-score]').textContent(), cliForest.score.toFixed(3));
         }
         assert.equal(w.shown.score, w.score.toFixed(3));
         assert.equal(w.shown.base, w.base.toFixed(3));

@@ -146,6 +146,16 @@ type WhyTask struct {
 	RestN                         int
 	Listed                        string // the listed contributions, summed
 	Tokens                        []WhyToken
+	Forest                        *WhyForest // the forest a boosted model is averaged with, if any
+}
+
+// WhyForest is the forest part of a boosted model's explanation.
+type WhyForest struct {
+	Weight, Score, Base           string
+	ScoreAttr, BaseAttr, RestAttr string
+	Bars                          []WhyBar
+	Rest                          string
+	RestN                         int
 }
 
 // WhyToken is one exact size the token table matched for the explained class.
@@ -186,24 +196,14 @@ func (p *Page) WhyTasks() []WhyTask {
 		for i, r := range e.Top {
 			t.Top = append(t.Top, WhyTop{Label: r.Label, P: f2(r.P), W: ftoa(100 * r.P), First: i == 0})
 		}
-		peak := 0.0
-		listed := 0.0
-		for _, c := range e.Contributions {
-			peak = math.Max(peak, math.Abs(c.Contribution))
-			listed += c.Contribution
-		}
+		var listed float64
+		t.Bars, listed = bars(e.Contributions)
 		t.Listed = signed(listed)
-		for _, c := range e.Contributions {
-			w := 0.0
-			if peak > 0 {
-				w = math.Max(0.5, 50*math.Abs(c.Contribution)/peak)
-			}
-			b := WhyBar{Feature: c.Feature, Value: FeatureValue(c.Value), Contribution: signed(c.Contribution), Attr: full(c.Contribution),
-				W: ftoa(w), X: "50", Class: "pos"}
-			if c.Contribution < 0 {
-				b.X, b.Class = ftoa(50-w), "neg"
-			}
-			t.Bars = append(t.Bars, b)
+		if f := e.Forest; f != nil {
+			wf := &WhyForest{Weight: f2(f.Weight), Score: f3(f.Score), Base: f3(f.Base), Rest: signed(f.Rest), RestN: f.RestN,
+				ScoreAttr: full(f.Score), BaseAttr: full(f.Base), RestAttr: full(f.Rest)}
+			wf.Bars, _ = bars(f.Contributions)
+			t.Forest = wf
 		}
 		for _, tm := range e.Tokens {
 			t.Tokens = append(t.Tokens, WhyToken{Token: tm.Token, Contribution: signed(tm.Contribution)})
@@ -211,6 +211,29 @@ func (p *Page) WhyTasks() []WhyTask {
 		out = append(out, t)
 	}
 	return out
+}
+
+// bars draws contributions as bars scaled to the largest, and sums them.
+func bars(cs []protocol.Contribution) ([]WhyBar, float64) {
+	peak, listed := 0.0, 0.0
+	for _, c := range cs {
+		peak = math.Max(peak, math.Abs(c.Contribution))
+		listed += c.Contribution
+	}
+	var out []WhyBar
+	for _, c := range cs {
+		w := 0.0
+		if peak > 0 {
+			w = math.Max(0.5, 50*math.Abs(c.Contribution)/peak)
+		}
+		b := WhyBar{Feature: c.Feature, Value: FeatureValue(c.Value), Contribution: signed(c.Contribution), Attr: full(c.Contribution),
+			W: ftoa(w), X: "50", Class: "pos"}
+		if c.Contribution < 0 {
+			b.X, b.Class = ftoa(50-w), "neg"
+		}
+		out = append(out, b)
+	}
+	return out, listed
 }
 
 // FeatureValue writes a feature's value: integers as such, others with up to four decimals or in exponent form.
