@@ -233,7 +233,7 @@ The edge runs a fresh Go wasm instance per request
 
 ## The page (browser) vs native
 
-See web/README.md (measured by the page's own benchmarks).
+See README.md, "The page": `make web-bench` measures cold load and the worker against native `ntc classify`, side by side in one run.
 
 ## Memory: peak RSS of \`ntc classify\`
 
@@ -257,7 +257,7 @@ pipeline's stages (cumulative shares of all samples):
 |---|---|---|
 | parse | features.(*Reader).ReadInto: the record splitter (encoding/csv for quoted rows only), decimal parsing, checks | $p_parse % |
 | features | features.Extract | $p_feat % |
-| predict | model.(*Classifier).Classify: the app forest and its token table, the boosted attribution trees, calibration, top 3 | $p_pred % |
+| predict | model.(*Classifier).Classify: the app forest and its token table, the boosted attribution trees and their blend forest, calibration, top 3 | $p_pred % |
 | write | the CSV encoder: input rows passed through, predictions formatted | $p_write % |
 | other | the Go runtime (GC, scheduling, batch hand-offs) and the one-off model load | $p_other % |
 
