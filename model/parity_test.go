@@ -62,6 +62,19 @@ func bundleFor(t testing.TB, f *forest.Forest, labels []string, encoding string)
 }
 
 // sameProba fails the test unless a bundle's probabilities for vector i are the trainer's, to 1e-12.
+// bothEngines makes b's predictor through the flat walker (what the product runs) and through leaves.
+func bothEngines(t *testing.T, b *model.Bundle) (flat, viaLeaves *model.Predictor) {
+	t.Helper()
+	flat, err := model.NewPredictor(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if viaLeaves, err = model.NewLeavesPredictor(b); err != nil {
+		t.Fatal(err)
+	}
+	return flat, viaLeaves
+}
+
 func sameProba(t *testing.T, i int, labels []string, got, want []float64) {
 	t.Helper()
 	for c := range want {
@@ -198,14 +211,7 @@ func TestBoostedParityWithTrainer(t *testing.T) {
 	}
 	b := &model.Bundle{Format: model.BundleFormat, Task: model.TaskAtt, Version: "test",
 		Labels: ds.Labels, FeatureNames: features.FeatureNames, Encoding: model.EncodingSoftmax, LightGBM: string(text)}
-	flat, err := model.NewPredictor(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	viaLeaves, err := model.NewLeavesPredictor(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	flat, viaLeaves := bothEngines(t, b)
 	for i, v := range x {
 		raw := m.Raw(v, nil)
 		if i%50 == 0 { // explanations add up to the raw class score
@@ -266,14 +272,7 @@ func TestBlendParityWithTrainer(t *testing.T) {
 	if b, err = model.ReadBundle(&buf); err != nil {
 		t.Fatal(err)
 	}
-	flat, err := model.NewPredictor(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	viaLeaves, err := model.NewLeavesPredictor(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	flat, viaLeaves := bothEngines(t, b)
 	for i, v := range x {
 		want := m.PredictProba(v, nil)
 		shares := f.PredictProba(v, nil)
