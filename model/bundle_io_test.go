@@ -135,6 +135,7 @@ func TestTokenTableForms(t *testing.T) {
 		{"token twice", tt("7 0:1", "7 1:1"), "token 7 is listed twice"},
 		{"no entries", tt("7"), "token 7 has no entries"},
 		{"ntc-bundle/2 with the old form", &TokenTable{Base: make([]float64, 3), LegacyGain: map[string][]TokenGain{"7": {{Class: 9}}}}, "names class 9 of 3"},
+		{"the old form, a token without entries", &TokenTable{Base: make([]float64, 3), LegacyGain: map[string][]TokenGain{"7": {}}}, "token 7 has no entries"},
 	} {
 		if err := c.t.Prepare(3); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.want)

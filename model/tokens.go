@@ -141,6 +141,9 @@ func (t *TokenTable) Prepare(nClasses int) error {
 			if err != nil {
 				return fmt.Errorf("token table: token %q: %v", s, err)
 			}
+			if len(g) == 0 {
+				return fmt.Errorf("token table: token %s has no entries", s)
+			}
 			for _, e := range g {
 				if err := checkClass(s, e.Class); err != nil {
 					return err

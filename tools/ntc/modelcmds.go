@@ -96,7 +96,7 @@ func runCV(args []string, stdout, stderr io.Writer) error {
 		o.Recipe.Tokens = nil
 	}
 	if *blend != -1 {
-		if *blend < 0 || *blend > 1 {
+		if !(*blend >= 0 && *blend <= 1) { // NaN too
 			return usageError{fmt.Errorf("-blend-forest %v: want 0 to 1, or -1 for the recipe's", *blend)}
 		}
 		switch {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -262,5 +263,43 @@ func TestWarmUp(t *testing.T) {
 	stopAfter := 2
 	if n := WarmUp(c, WarmRows, WarmChunk, func() { stopAfter-- }, func() bool { return stopAfter == 0 }); n != 2*WarmChunk {
 		t.Fatalf("asked to stop after two chunks, ran %d rows", n)
+	}
+}
+
+// failAtEnd returns its data, then an error instead of io.EOF: a file that becomes unreadable.
+type failAtEnd struct{ r io.Reader }
+
+func (f failAtEnd) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		return n, errors.New("the disk went away")
+	}
+	return n, err
+}
+
+// A run that fails part way still sends the page every row it classified: the rows gathered since the last
+// progress message arrive with the failure, as the page decodes it.
+func TestFailureKeepsItsRows(t *testing.T) {
+	c := classifier(t)
+	in := readData(t, "att_train.csv")
+	var sentRows int
+	p, err := Run(context.Background(), c, failAtEnd{bytes.NewReader(in)}, &bytes.Buffer{}, Options{Tasks: model.Both,
+		OnProgress: func(p *protocol.Progress) { sentRows += len(sent(t, p)) }})
+	if err == nil || p.Rows != 25 {
+		t.Fatalf("err %v after %d rows", err, p.Rows)
+	}
+	b, err := Encode(&protocol.Envelope{Kind: protocol.KindFailed, Failure: Failure(err, p)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := protocol.Decode(string(b))
+	if err != nil || m.Failure == nil || m.Failure.Partial == nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+	if got := sentRows + len(m.Failure.Partial.NewRows); got != 25 {
+		t.Fatalf("the page got %d of 25 rows (%d with the failure)", got, len(m.Failure.Partial.NewRows))
+	}
+	if r := m.Failure.Partial.NewRows[len(m.Failure.Partial.NewRows)-1]; r.Row != 25 || r.Att == "" {
+		t.Fatalf("last row %+v", r)
 	}
 }
