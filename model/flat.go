@@ -150,7 +150,8 @@ func parseFlatForest(text string, nClass, nFeatures int) (*FlatForest, error) {
 		}
 		rest = rest[i+len("num_leaves="):]
 		line, _, _ := strings.Cut(rest, "\n")
-		if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && n > 0 {
+		// a leaf takes at least two bytes of text: a larger claim is not believed (and would size the arrays)
+		if n, err := strconv.Atoi(strings.TrimSpace(line)); err == nil && n > 0 && n <= len(text)/2 {
 			total += 2*n - 1
 		}
 	}

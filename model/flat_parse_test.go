@@ -25,6 +25,10 @@ func TestParseFlatForestRejects(t *testing.T) {
 	if err != nil || f.NTrees() != 1 {
 		t.Fatalf("the good tree: %v", err)
 	}
+	// num_leaves only sizes the arrays: an absurd claim neither fails nor allocates for it
+	if _, err := parseFlatForest(with("num_leaves", "99999999999"), 3, 2); err != nil {
+		t.Fatalf("a tree claiming 99999999999 leaves: %v", err)
+	}
 	votes := make([]float64, 3)
 	f.Votes([]float64{0, 1, 0}, votes) // feature 1 = 1 > 0.5: right, leaf 1
 	if votes[1] != 1 {
@@ -40,6 +44,7 @@ func TestParseFlatForestRejects(t *testing.T) {
 		{"class id out of range", with("leaf_value", "0 1 3"), "not a class id below 3"},
 		{"missing split fields", with("threshold", "0.5"), "3 leaves but 2/1/2/2 split fields"},
 		{"bad threshold", with("threshold", "0.5 abc"), `threshold: "abc"`},
+
 	} {
 		if _, err := parseFlatForest(c.text, 3, 2); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)
