@@ -44,7 +44,6 @@ func TestParseFlatForestRejects(t *testing.T) {
 		{"class id out of range", with("leaf_value", "0 1 3"), "not a class id below 3"},
 		{"missing split fields", with("threshold", "0.5"), "3 leaves but 2/1/2/2 split fields"},
 		{"bad threshold", with("threshold", "0.5 abc"), `threshold: "abc"`},
-
 	} {
 		if _, err := parseFlatForest(c.text, 3, 2); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one saying %q", c.name, err, c.want)

@@ -312,6 +312,18 @@ func TestBlendParityWithTrainer(t *testing.T) {
 	if _, err := model.NewPredictor(&bad); err == nil || !strings.Contains(err.Error(), "blend weight") {
 		t.Errorf("a blend weight of 1.5: %v", err)
 	}
+	// a blend on anything but a boosted model is refused by every constructor, the flat 128-class one too
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forestWithBlend := *c.App.Bundle
+	forestWithBlend.Blend = b.Blend
+	for name, newPredictor := range map[string]func(*model.Bundle) (*model.Predictor, error){"flat": model.NewPredictor, "leaves": model.NewLeavesPredictor} {
+		if _, err := newPredictor(&forestWithBlend); err == nil || !strings.Contains(err.Error(), "a blend needs a boosted") {
+			t.Errorf("%s: a forest bundle with a blend: %v", name, err)
+		}
+	}
 }
 
 // TestFlatBoostedMatchesLeaves checks the flat walker against leaves on the embedded attribution bundle and

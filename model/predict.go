@@ -72,7 +72,7 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 		}
 		p := &Predictor{Bundle: b, flat: flat}
 		p.setCalibration(flat.NTrees())
-		return p, nil
+		return p, p.setBlend(newFlatVoter)
 	case b.Encoding == EncodingSoftmax:
 		flat, err := parseFlatForest(b.LightGBM, 0, len(b.FeatureNames))
 		if err != nil {
@@ -82,28 +82,29 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 			return nil, fmt.Errorf("bundle %s: %d trees is not a whole number of rounds of %d classes", b.Version, flat.NTrees(), len(b.Labels))
 		}
 		p := &Predictor{Bundle: b, flat: flat, boosted: true}
-		if err := p.setBlend(func(fb *Bundle) (*Predictor, error) {
-			f, err := parseFlatForest(fb.LightGBM, len(fb.Labels), len(fb.FeatureNames))
-			if err != nil {
-				return nil, err
-			}
-			return &Predictor{Bundle: fb, flat: f}, nil // walked flat whatever its class count
-		}); err != nil {
-			return nil, err
-		}
-		return p, nil
-	}
-	if b.Blend != nil {
-		return nil, fmt.Errorf("bundle %s: a blend needs a boosted (%s) model, not %s", b.Version, EncodingSoftmax, b.Encoding)
+		return p, p.setBlend(newFlatVoter)
 	}
 	return NewLeavesPredictor(b)
 }
 
-// setBlend loads the bundle's Blend, if any, with load.
+// newFlatVoter reads a class-per-leaf forest into a FlatForest whatever its class count (a blend's forest).
+func newFlatVoter(b *Bundle) (*Predictor, error) {
+	f, err := parseFlatForest(b.LightGBM, len(b.Labels), len(b.FeatureNames))
+	if err != nil {
+		return nil, err
+	}
+	return &Predictor{Bundle: b, flat: f}, nil
+}
+
+// setBlend loads the bundle's Blend, if any, with load; every constructor calls it, so a blend is refused
+// wherever it does not belong.
 func (p *Predictor) setBlend(load func(*Bundle) (*Predictor, error)) error {
 	bl := p.Bundle.Blend
 	if bl == nil {
 		return nil
+	}
+	if p.Bundle.Encoding != EncodingSoftmax {
+		return fmt.Errorf("bundle %s: a blend needs a boosted (%s) model, not %s", p.Bundle.Version, EncodingSoftmax, p.Bundle.Encoding)
 	}
 	if !(bl.Weight > 0 && bl.Weight <= 1) || bl.Encoding != EncodingClassPerLeaf {
 		return fmt.Errorf("bundle %s: blend weight %v and encoding %q: want a weight in (0, 1] and %s", p.Bundle.Version, bl.Weight, bl.Encoding, EncodingClassPerLeaf)
@@ -183,12 +184,6 @@ func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 			return nil, fmt.Errorf("bundle %s: ensemble has %d classes, bundle %d labels", b.Version, ens.NOutputGroups(), len(b.Labels))
 		}
 		p.ens = ens
-		if b.Blend != nil && b.Encoding != EncodingSoftmax {
-			return nil, fmt.Errorf("bundle %s: a blend needs a boosted (%s) model, not %s", b.Version, EncodingSoftmax, b.Encoding)
-		}
-		if err := p.setBlend(NewLeavesPredictor); err != nil {
-			return nil, err
-		}
 	case EncodingClassPerLeaf:
 		values, err := readLeafValues(b.LightGBM)
 		if err != nil {
@@ -212,7 +207,7 @@ func NewLeavesPredictor(b *Bundle) (*Predictor, error) {
 	default:
 		return nil, fmt.Errorf("bundle %s: unknown encoding %q", b.Version, b.Encoding)
 	}
-	return p, nil
+	return p, p.setBlend(NewLeavesPredictor)
 }
 
 // Scratch is one goroutine's working memory for a Predictor.
@@ -328,29 +323,36 @@ func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, 
 // predict is Predict with the TopK list written into top's array when it holds TopK entries (allocated
 // otherwise).
 func (p *Predictor) predict(x []float64, unknown bool, s *Scratch, top []Ranked) (Prediction, error) {
-	c := p.Bundle.Calibration
+	proba, err := p.calibrated(x, s)
+	if err != nil {
+		return Prediction{}, err
+	}
+	pred := p.rank(proba, top)
+	if c := p.Bundle.Calibration; c != nil && unknown && pred.Confidence < c.UnknownThreshold {
+		pred.Label = Unknown
+	}
+	return pred, nil
+}
+
+// calibrated returns x's calibrated class probabilities (Proba's when the bundle has no calibration), owned
+// by s.
+func (p *Predictor) calibrated(x []float64, s *Scratch) ([]float64, error) {
 	if p.tokPow != nil {
 		votes, err := p.Votes(x, s)
 		if err != nil {
-			return Prediction{}, err
+			return nil, err
 		}
 		if cap(s.scores) < len(votes) {
 			s.scores = make([]float64, len(votes))
 		}
 		var proba []float64
 		proba, s.toks = p.Bundle.Tokens.calibrated(p.tokFactors, x, votes, p.tokPow, len(p.tokPow)-1, s.scores, s.toks)
-		pred := p.rank(proba, top)
-		if unknown && pred.Confidence < c.UnknownThreshold {
-			pred.Label = Unknown
-		}
-		return pred, nil
+		return proba, nil
 	}
 	proba, err := p.Proba(x, s)
-	if err != nil {
-		return Prediction{}, err
-	}
-	if c == nil {
-		return p.rank(proba, top), nil
+	c := p.Bundle.Calibration
+	if err != nil || c == nil {
+		return proba, err
 	}
 	if p.calTable != nil {
 		trees := float64(len(p.calTable) - 1)
@@ -365,11 +367,7 @@ func (p *Predictor) predict(x []float64, unknown bool, s *Scratch, top []Ranked)
 	} else {
 		c.Apply(proba)
 	}
-	pred := p.rank(proba, top)
-	if unknown && pred.Confidence < c.UnknownThreshold {
-		pred.Label = Unknown
-	}
-	return pred, nil
+	return proba, nil
 }
 
 // Rank turns probabilities into a Prediction: the most probable label (the first in label order on ties) and
