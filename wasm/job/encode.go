@@ -2,6 +2,7 @@ package job
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -12,8 +13,22 @@ import (
 
 // Encode writes a message as protocol.Envelope JSON. A progress message carries up to thousands of rows a
 // second; Run writes them as it gathers them (Progress.EncodedRows), and Encode puts those bytes in the
-// message as they are. Everything else goes through encoding/json. The page decodes both with protocol.Decode.
+// message as they are (a failure's partial progress carries its own as NewRows). Everything else goes through
+// encoding/json. The page decodes both with protocol.Decode.
 func Encode(m *protocol.Envelope) ([]byte, error) {
+	if f := m.Failure; f != nil && f.Partial != nil && len(f.Partial.EncodedRows) > 0 {
+		// A failure goes through encoding/json whole, which does not write EncodedRows: the rows gathered
+		// since the last progress message travel as NewRows (a failure is rare; decoding them is cheap).
+		var rows []protocol.RowView
+		if err := json.Unmarshal(append(append([]byte{'['}, f.Partial.EncodedRows...), ']'), &rows); err != nil {
+			return nil, err
+		}
+		partial := *f.Partial
+		partial.NewRows, partial.EncodedRows = append(slices.Clip(partial.NewRows), rows...), nil
+		failure, msg := *f, *m
+		failure.Partial, msg.Failure = &partial, &failure
+		return json.Marshal(&msg)
+	}
 	if m.Progress == nil || len(m.Progress.EncodedRows) == 0 || len(m.Progress.NewRows) > 0 || m.Ready != nil ||
 		m.Failure != nil || m.Explained != nil || m.Remote != nil || m.API != nil {
 		return json.Marshal(m)

@@ -7,7 +7,6 @@ package job
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -212,14 +211,6 @@ func rowError(r *classify.Row) protocol.RowError {
 
 // Failure describes a run's error for the page.
 func Failure(err error, partial *protocol.Progress) *protocol.Failure {
-	if partial != nil && len(partial.EncodedRows) > 0 {
-		// A failure message goes through encoding/json, which does not write EncodedRows: the rows gathered
-		// since the last progress message travel as NewRows (a failure is rare; decoding them back is cheap).
-		var rows []protocol.RowView
-		if json.Unmarshal(append(append([]byte{'['}, partial.EncodedRows...), ']'), &rows) == nil {
-			partial.NewRows, partial.EncodedRows = append(partial.NewRows, rows...), nil
-		}
-	}
 	f := &protocol.Failure{Error: err.Error(), Partial: partial}
 	var me *features.MissingColumnsError
 	if errors.As(err, &me) {
