@@ -12,7 +12,7 @@ import (
 
 // FlatForest is a class-per-leaf forest laid out for speed: one array of 16-byte nodes, leaves included, a
 // node's two children side by side, each tree's nodes together in depth-first order. A step is branch-free,
-// and four trees are walked side by side so that their dependent loads overlap. It is built from the same
+// and eight trees are walked side by side so that their dependent loads overlap (walkLanes). It is built from the same
 // LightGBM text leaves reads and gives the same votes (see the parity tests).
 type FlatForest struct {
 	nodes     []flatNode

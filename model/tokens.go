@@ -165,7 +165,7 @@ func (t *TokenTable) Prepare(nClasses int) error {
 		if _, dup := t.gain[tok]; dup {
 			return fmt.Errorf("token table: token %s is listed twice", field)
 		}
-		start := len(entries)
+		tokText, start := field, len(entries)
 		for {
 			field, rest = nextField(rest)
 			if field == "" {
@@ -177,7 +177,7 @@ func (t *TokenTable) Prepare(nClasses int) error {
 			if !ok || !okC || !okI || i < 0 || int(i) >= len(t.Weights) {
 				return fmt.Errorf("token table: token %d: entry %q is not class:weight index (of %d weights)", tok, field, len(t.Weights))
 			}
-			if err := checkClass(strconv.FormatUint(tok, 10), c); err != nil {
+			if err := checkClass(tokText, c); err != nil {
 				return err
 			}
 			entries = append(entries, TokenGain{Class: c, Weight: t.Weights[i]})
