@@ -113,7 +113,7 @@ func Train(o Options) (*model.Bundle, error) {
 	strat := CrossValidate(ds, Stratified, o.Folds, o.Repeats, o.Seed, fit)
 	grouped := CrossValidate(ds, Grouped, o.Folds, o.Repeats, o.Seed, fit)
 	var calibration *model.Calibration
-	if o.Recipe.Tokens != nil && o.Recipe.Algorithm != AlgoBoost {
+	if o.Recipe.tokened() {
 		calibration = FitCalibration(strat, ds.Y, 0)
 	} else {
 		calibration = FitCalibration(strat, ds.Y)
@@ -138,7 +138,7 @@ func Train(o Options) (*model.Bundle, error) {
 		nodes += f.NNodes()
 	}
 	var tokens *model.TokenTable
-	if o.Recipe.Tokens != nil && o.Recipe.Algorithm != AlgoBoost {
+	if o.Recipe.tokened() {
 		tokens = FitTokens(ds.X, ds.Y, len(ds.Labels), *o.Recipe.Tokens)
 	}
 	recipe, err := json.Marshal(o.Recipe)

@@ -37,6 +37,9 @@ func (r Recipe) FitBlend(x [][]float64, y []int, nClasses int) *forest.Forest {
 	return forest.Fit(x, y, nClasses, r.Blend.Forest)
 }
 
+// tokened reports whether the recipe combines a forest's votes with a token table.
+func (r Recipe) tokened() bool { return r.Algorithm != AlgoBoost && r.Tokens != nil }
+
 // blended reports whether the recipe averages a forest into a boosted model.
 func (r Recipe) blended() bool {
 	return r.Algorithm == AlgoBoost && r.Blend != nil && r.Blend.Weight > 0

@@ -106,18 +106,14 @@ func runCV(args []string, stdout, stderr io.Writer) error {
 			return usageError{fmt.Errorf("-blend-forest needs the gbdt learner")}
 		case o.Recipe.Blend == nil: // the app recipe switched to gbdt: blend its forest
 			o.Recipe.Blend = &train.BlendParams{Weight: *blend, Forest: o.Recipe.Forest}
-		default:
-			b := *o.Recipe.Blend
-			b.Weight = *blend
-			o.Recipe.Blend = &b
+		default: // the recipe is this run's own (train.DefaultRecipe)
+			o.Recipe.Blend.Weight = *blend
 		}
 	}
 	if *trees > 0 {
 		o.Recipe.Forest.Trees = *trees
 		if o.Recipe.Blend != nil {
-			b := *o.Recipe.Blend
-			b.Forest.Trees = *trees
-			o.Recipe.Blend = &b
+			o.Recipe.Blend.Forest.Trees = *trees
 		}
 	}
 	ds, err := train.LoadDataset(o.Data)
