@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,10 +90,17 @@ func FuzzReader(f *testing.F) {
 			if len(rec.Fields) != len(rd.Header()) {
 				t.Fatalf("row %d: %d fields accepted under a %d-column header", n, len(rec.Fields), len(rd.Header()))
 			}
+			if rec.Text != "" && !slices.Equal(rec.Fields, strings.Split(rec.Text, ",")) {
+				t.Fatalf("row %d: fields %q are not its text %q split at its commas", n, rec.Fields, rec.Text)
+			}
 			for c, v := range rec.Numeric {
 				if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > MaxAbsValue || (v != 0 && math.Abs(v) < MinAbsValue) ||
 					(v < 0 && !signedColumn(c)) {
 					t.Fatalf("row %d: %s = %v accepted", n, NumericColumns[c], v)
+				}
+				// the fast path (decimal.Parse + plausible) reads the value the careful parser does
+				if want, err := parseCell(rec.Fields[rd.numericAt[c]], signedColumn(c)); err != nil || math.Float64bits(want) != math.Float64bits(v) {
+					t.Fatalf("row %d: %s = %v, its cell %q parses to %v (%v)", n, NumericColumns[c], v, rec.Fields[rd.numericAt[c]], want, err)
 				}
 			}
 		}
