@@ -55,15 +55,20 @@ func (f *FlatForest) Votes(x []float64, votes []float64) {
 // LightGBM lays out a multiclass boosted model (one tree per class a round). The sums run in tree order,
 // exactly as leaves adds them, so the scores are bit-identical to leaves'. x is padded as for Votes.
 func (f *FlatForest) Scores(x []float64, scores []float64) {
-	k := len(scores)
-	t := 0
+	t, class := 0, 0 // class is t mod len(scores), counted rather than divided for
 	for ; t+lanes <= len(f.roots); t += lanes {
-		for j, i := range f.walkLanes(x, f.roots[t:t+lanes]) {
-			scores[(t+j)%k] += f.leafValue[i]
+		for _, i := range f.walkLanes(x, f.roots[t:t+lanes]) {
+			scores[class] += f.leafValue[i]
+			if class++; class == len(scores) {
+				class = 0
+			}
 		}
 	}
 	for ; t < len(f.roots); t++ {
-		scores[t%k] += f.leafValue[f.walk(x, f.roots[t])]
+		scores[class] += f.leafValue[f.walk(x, f.roots[t])]
+		if class++; class == len(scores) {
+			class = 0
+		}
 	}
 }
 
