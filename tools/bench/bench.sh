@@ -5,9 +5,11 @@
 #   2. the API natively (`ntc serve`) and on local workerd (`wrangler dev`): rows/s and latency for 1k- and
 #      10k-row bodies;
 #   3. peak RSS of `ntc classify` on ~100 MB and ~1 GB inputs made on the fly (deleted afterwards);
-#   4. a CPU profile of the pipeline on one core, split into parse / features / predict / write.
+#   4. a CPU profile of the pipeline on one core, split into parse / features / predict / write;
+#   5. the page's worker in headless Chromium vs native on one core (make web-bench).
 # The machine is shared and small: every timing is the median of $RUNS runs, and figures are ratios against
-# the baseline measured in this same run. Knobs: ROWS, RUNS, EDGE=0 (skip workerd), MEM_MB (input sizes).
+# the baseline measured in this same run. Knobs: ROWS, RUNS, EDGE=0 (skip workerd), PAGE=0 (skip the browser),
+# MEM_MB (input sizes).
 # Usage: bench.sh [DATA_DIR] [OUT.md]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -151,6 +153,14 @@ p_other=$(awk -v a="$p_parse" -v b="$p_feat" -v c="$p_pred" -v d="$p_write" 'BEG
 bench_rate=$(awk '/rows\/s/ { for (i = 1; i <= NF; i++) if ($(i + 1) == "rows/s") print $i }' "$work/bench.txt")
 top_flat=$(go tool pprof -top -nodecount=8 "$work/bench.test" "$work/cpu.out" 2>/dev/null | awk 'f { printf "| %s | `%s` |\n", $2, $6 } /flat%/ { f = 1 }')
 
+log "the page's worker vs native (make web-bench)"
+# headless Chromium runs the page's worker on 10k and 50k rows beside native ntc classify; its summary lines
+page_bench="skipped (PAGE=0)"
+if [[ ${PAGE:-1} != 0 ]]; then
+  page_bench=$(make --no-print-directory web-bench DATA="$data" 2>&1 | sed -n '/^machine:/,$p') ||
+    page_bench="make web-bench failed"
+fi
+
 # native_edge: the native server's rows/s over the edge's, per body size
 native_edge() {
   local n1 n10 e1 e10
@@ -233,7 +243,13 @@ The edge runs a fresh Go wasm instance per request
 
 ## The page (browser) vs native
 
-See README.md, "The page": `make web-bench` measures cold load and the worker against native `ntc classify`, side by side in one run.
+\`make web-bench\` (web/e2e/bench.mjs): the page in headless Chromium from a local static server, cold load to
+first results, then the worker's rows/s against native \`ntc classify\` on one core, side by side in the same
+run (best of its rounds, median in brackets). Budgets: cold load < 2 s, worker ≥ 0.4× native.
+
+\`\`\`
+$page_bench
+\`\`\`
 
 ## Memory: peak RSS of \`ntc classify\`
 
