@@ -31,6 +31,20 @@ type Report struct {
 	MacroF1    float64      `json:"macro_f1"`
 	PerClass   []ClassStats `json:"per_class"`
 	Confusions []Confusion  `json:"confusions"` // off-diagonal pairs, most frequent first
+	// Unknown is how many rows a bundle's predictor would label "unknown" (top calibrated probability under
+	// its threshold), as ntc classify, the page and the API do by default; UnknownWereRight how many of them
+	// Accuracy counts as right. Only EvaluatePredictor fills them.
+	Unknown          int `json:"unknown,omitempty"`
+	UnknownWereRight int `json:"unknown_were_right,omitempty"`
+}
+
+// AccuracyWithUnknown is the share of rows labelled right when "unknown" is given, as a wrong answer, to the
+// rows under the bundle's threshold: what the labels ntc classify writes would score.
+func (r Report) AccuracyWithUnknown() float64 {
+	if r.N == 0 {
+		return 0
+	}
+	return r.Accuracy - float64(r.UnknownWereRight)/float64(r.N)
 }
 
 // Evaluate compares predicted with true class ids. Macro F1 averages over every class that occurs in either,
@@ -120,7 +134,8 @@ func inTopK(p []float64, c, k int) bool {
 }
 
 // EvaluatePredictor scores a bundle's predictor on a prepared dataset, matching classes by label name: a row
-// whose label the model does not know counts as wrong.
+// whose label the model does not know counts as wrong. Accuracy is the most probable class's; the rows the
+// predictor would call unknown are counted apart (Report.Unknown).
 func EvaluatePredictor(p *model.Predictor, d *Dataset) (Report, error) {
 	labels := p.Bundle.Labels
 	index := make(map[string]int, len(labels))
@@ -131,6 +146,7 @@ func EvaluatePredictor(p *model.Predictor, d *Dataset) (Report, error) {
 	yTrue := make([]int, len(d.Y))
 	yPred := make([]int, len(d.Y))
 	var s model.Scratch
+	unknown, unknownRight := 0, 0
 	for i, x := range d.X {
 		name := d.Labels[d.Y[i]]
 		c, ok := index[name]
@@ -145,6 +161,19 @@ func EvaluatePredictor(p *model.Predictor, d *Dataset) (Report, error) {
 			return Report{}, fmt.Errorf("row %d: %w", i+1, err)
 		}
 		yPred[i] = argmax(proba)
+		right := yPred[i] == c
+		pred, err := p.Predict(x, true, &s)
+		if err != nil {
+			return Report{}, fmt.Errorf("row %d: %w", i+1, err)
+		}
+		if pred.Label == model.Unknown {
+			unknown++
+			if right {
+				unknownRight++
+			}
+		}
 	}
-	return Evaluate(yTrue, yPred, all), nil
+	r := Evaluate(yTrue, yPred, all)
+	r.Unknown, r.UnknownWereRight = unknown, unknownRight
+	return r, nil
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,4 +111,62 @@ func TestExplainRow(t *testing.T) {
 	if code, _, errOut := ntc(t, "explain", "-in", radcom.Path(t, radcom.AttTrain), "-row", "99"); code != exitFailure || !strings.Contains(errOut, "no row 99") {
 		t.Errorf("row past the end: exit %d, %q", code, errOut)
 	}
+}
+
+// TestEvalCountsWhatClassifyCallsUnknown labels 400 unlabeled flows VOD and checks eval's account of unknown
+// against classify's own output for the same file: as many rows labelled unknown, and the accuracy of the
+// labels classify writes.
+func TestEvalCountsWhatClassifyCallsUnknown(t *testing.T) {
+	lines := strings.Split(strings.ReplaceAll(string(radcom.Read(t, radcom.AttUnlabeled)), "\r", ""), "\n")
+	var in strings.Builder
+	in.WriteString(lines[0] + ",attribution\n")
+	for _, l := range lines[1:401] {
+		in.WriteString(l + ",VOD\n")
+	}
+	dir := t.TempDir()
+	file, out := filepath.Join(dir, "in.csv"), filepath.Join(dir, "out.csv")
+	if err := os.WriteFile(file, []byte(in.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, report, errOut := ntc(t, "eval", "-task", "att", "-data", file)
+	m := regexp.MustCompile(`labels (\d+) rows \([\d.]+%\) unknown \(confidence under 0\.\d+\), (\d+) of them right at top 1: its labels score accuracy (\d\.\d{4})`).FindStringSubmatch(report)
+	if code != 0 || m == nil || !lastLine.MatchString(report) {
+		t.Fatalf("eval: exit %d, stderr %q, output ends %q", code, errOut, tail(report))
+	}
+	if code, _, errOut := ntc(t, "classify", "-in", file, "-out", out, "-tasks", "att"); code != 0 {
+		t.Fatalf("classify: exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the input's label column is "attribution" too: the prediction is the second one
+	col := -1
+	for i, name := range rows[0] {
+		if name == "attribution" {
+			col = i
+		}
+	}
+	unknown, vod := 0, 0
+	for _, r := range rows[1:] {
+		unknown += b2i(r[col] == "unknown")
+		vod += b2i(r[col] == "VOD")
+	}
+	if want := strconv.Itoa(unknown); m[1] != want || unknown == 0 {
+		t.Errorf("eval counts %s rows unknown, classify labels %d", m[1], unknown)
+	}
+	if want := fmt.Sprintf("%.4f", float64(vod)/400); m[3] != want {
+		t.Errorf("eval says classify's labels score %s, they score %s", m[3], want)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -175,6 +175,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "model %s on %s\n", p.Bundle.Version, tf.data)
 	writeReport(stdout, rep, 10)
+	if c := p.Bundle.Calibration; c != nil && rep.N > 0 {
+		// the figures below score the most probable class; classify's labels say "unknown" under the threshold
+		fmt.Fprintf(stdout, "ntc classify labels %d rows (%.1f%%) unknown (confidence under %.3f), %d of them right at top 1: "+
+			"its labels score accuracy %.4f (--no-unknown gives the figure below)\n",
+			rep.Unknown, 100*float64(rep.Unknown)/float64(rep.N), c.UnknownThreshold, rep.UnknownWereRight, rep.AccuracyWithUnknown())
+	}
 	fmt.Fprintf(stdout, "accuracy=%.4f macro_f1=%.4f n=%d\n", rep.Accuracy, rep.MacroF1, rep.N)
 	return nil
 }
