@@ -114,8 +114,11 @@ func (g *gatherer) onRow(r *classify.Row) {
 			}
 			if l := strings.TrimSpace(g.field(r, g.cols.label)); l != "" && pred != nil {
 				g.labelFor.Labelled++
-				if l == pred.Label {
+				switch pred.Label {
+				case l:
 					g.labelFor.Agree++
+				case model.Unknown:
+					g.labelFor.LabelledUnknown++
 				}
 			}
 		}

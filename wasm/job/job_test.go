@@ -3,6 +3,7 @@ package job
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io"
@@ -301,5 +302,43 @@ func TestFailureKeepsItsRows(t *testing.T) {
 	}
 	if r := m.Failure.Partial.NewRows[len(m.Failure.Partial.NewRows)-1]; r.Row != 25 || r.Att == "" {
 		t.Fatalf("last row %+v", r)
+	}
+}
+
+// The summary's agreement with a file's label column counts what the output's labels say: 400 unlabeled
+// flows labelled VOD, against the attribution column Run writes for them, withheld answers (unknown) apart.
+func TestRunCountsAgreementAndUnknown(t *testing.T) {
+	lines := strings.Split(strings.ReplaceAll(string(readData(t, "att_unlabeled.csv")), "\r", ""), "\n")
+	var in strings.Builder
+	in.WriteString(lines[0] + ",attribution\n")
+	for _, l := range lines[1:401] {
+		in.WriteString(l + ",VOD\n")
+	}
+	var out bytes.Buffer
+	p, err := Run(context.Background(), classifier(t), strings.NewReader(in.String()), &out, Options{Tasks: model.Both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := len(rows[0]) - 3 // …, attribution, attribution_confidence, error
+	agree, unknown := 0, 0
+	for _, r := range rows[1:] {
+		switch r[col] {
+		case "VOD":
+			agree++
+		case model.Unknown:
+			unknown++
+		}
+	}
+	s := p.Summary.Att
+	if p.Summary.LabelColumn != "attribution" || s.Labelled != 400 || s.Agree != agree || s.LabelledUnknown != unknown || unknown == 0 {
+		t.Fatalf("summary %q: %d labelled, %d agree, %d unknown; the output says %d agree, %d unknown",
+			p.Summary.LabelColumn, s.Labelled, s.Agree, s.LabelledUnknown, agree, unknown)
+	}
+	if a := p.Summary.App; a.Labelled != 0 || a.LabelledUnknown != 0 {
+		t.Fatalf("an attribution label compared with the app's predictions: %+v", a)
 	}
 }

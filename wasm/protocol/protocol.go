@@ -94,9 +94,11 @@ type Summary struct {
 type TaskSummary struct {
 	Counts map[string]int `json:"counts"`
 	Hist   [HistBins]int  `json:"hist"`
-	// Labelled and Agree count rows whose file label could be compared with the prediction.
-	Labelled int `json:"labelled"`
-	Agree    int `json:"agree"`
+	// Labelled and Agree count rows whose file label could be compared with the prediction; LabelledUnknown
+	// those of them predicted "unknown" (an answer withheld, not a wrong label).
+	Labelled        int `json:"labelled"`
+	Agree           int `json:"agree"`
+	LabelledUnknown int `json:"labelled_unknown,omitempty"`
 }
 
 // RowView is one classified row as the table shows it. Confidences are 0 for a task not asked for.

@@ -314,8 +314,12 @@ func (p *Page) Tiles() []Tile {
 		name string
 	}{{p.P.Summary.App, "application"}, {p.P.Summary.Att, "attribution"}} {
 		if ts.s != nil && ts.s.Labelled > 0 {
+			note := Count(ts.s.Agree) + " of " + Count(ts.s.Labelled) + " " + ts.name + " labels"
+			if ts.s.LabelledUnknown > 0 { // withheld answers, not wrong labels: say how many
+				note += " · " + Count(ts.s.LabelledUnknown) + " called unknown"
+			}
 			t = append(t, Tile{Label: "Agreement with file's " + p.P.Summary.LabelColumn, Value: pct(ts.s.Agree, ts.s.Labelled),
-				Note: Count(ts.s.Agree) + " of " + Count(ts.s.Labelled) + " " + ts.name + " labels", Class: "good"})
+				Note: note, Class: "good"})
 		}
 	}
 	return t

@@ -91,3 +91,22 @@ func TestFormatting(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+// A file with a label column gets an agreement tile per task compared; answers withheld as unknown are
+// counted apart in its note, since they are not wrong labels.
+func TestAgreementTiles(t *testing.T) {
+	p := NewPage(nil)
+	p.P.Summary = protocol.Summary{LabelColumn: "attribution",
+		App: &protocol.TaskSummary{Counts: map[string]int{}},
+		Att: &protocol.TaskSummary{Counts: map[string]int{}, Labelled: 400, Agree: 296, LabelledUnknown: 86}}
+	tiles := p.Tiles()
+	last := tiles[len(tiles)-1]
+	if len(tiles) != 4 || last.Label != "Agreement with file's attribution" || last.Value != "74.0%" ||
+		last.Note != "296 of 400 attribution labels · 86 called unknown" {
+		t.Fatalf("%+v", tiles)
+	}
+	p.P.Summary.Att.LabelledUnknown = 0
+	if note := p.Tiles()[3].Note; note != "296 of 400 attribution labels" {
+		t.Fatal(note)
+	}
+}
