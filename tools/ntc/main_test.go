@@ -99,12 +99,12 @@ func tail(s string) string {
 }
 
 func TestExplainRow(t *testing.T) {
-	code, out, errOut := ntc(t, "explain", "-in", radcom.Path(t, radcom.AttTrain), "-row", "3", "-top", "4")
+	code, out, errOut := ntc(t, "explain", "-in", radcom.Path(t, radcom.AttTrain), "-row", "6", "-top", "4")
 	// per task a prediction line, the score line, the table's head and 4 features; the application also
 	// lists (up to 4) exact sizes its token table holds for the class, under a line of their own, and the
 	// attribution its blend forest's vote share with a table of its own (a line, the head, 4 features)
 	if code != 0 || !strings.Contains(out, "application: ") || !strings.Contains(out, "attribution: ") ||
-		!strings.Contains(out, `exact sizes the token table holds for "YouTube"`) || !strings.Contains(out, "raw score (before softmax)") ||
+		!strings.Contains(out, `exact sizes the token table holds for "govt.nz"`) || !strings.Contains(out, "raw score (before softmax)") ||
 		!strings.Contains(out, "and the forest averaged in with weight 0.60: vote share") || strings.Count(out, "\n") != 2*(3+4)+1+4+(2+4) {
 		t.Fatalf("exit %d, stderr %q, output:\n%s", code, errOut, out)
 	}

@@ -147,7 +147,9 @@ test('why: a clicked row is explained in the worker, with the model\'s features;
       for (const [task, label] of [['app', tableApp], ['att', tableAtt]]) {
         const w = await whyOf(page, task);
         assert.equal(w.label, label, `${name} row ${rowNo} ${task}: drawer says ${w.label}, table ${label}`);
-        assert.ok(w.features.length >= 5 && w.features.length <= 10, `${w.features.length} features`);
+        // a forest row meets dozens of features; a boosted row may meet a single one, when its class's trees
+        // all split on it (the attribution boosting's VOD trees split on min_fwd_inter_arrival_time)
+        assert.ok(w.features.length >= (task === 'app' ? 5 : 1) && w.features.length <= 10, `${w.features.length} features`);
         for (const f of w.features) assert.ok(names.has(f), `${f} is not a feature of the model`);
         assert.equal(w.contributions.length, w.features.length);
         const sum = w.base + w.contributions.reduce((a, b) => a + b, 0) + w.rest;
