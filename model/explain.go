@@ -30,6 +30,9 @@ type Explanation struct {
 	// Score); the probability before calibration is (1 − ForestWeight) · softmax + ForestWeight · that share.
 	Forest       *Explanation `json:"forest,omitempty"`
 	ForestWeight float64      `json:"forest_weight,omitempty"`
+	// Boosted is set for a boosted model, whose Score is a raw score before softmax, not a vote share (for
+	// the explaining code's readers; not in the JSON, whose form the API documents).
+	Boosted bool `json:"-"`
 }
 
 // Explain attributes the raw score of class label for vector x to the features the trees split on (Saabas'
@@ -90,7 +93,7 @@ func (p *Predictor) Explain(x []float64, label string, top int) (Explanation, er
 	if !boosted {
 		scale = 1 / float64(trees) // a forest averages its trees
 	}
-	e := Explanation{Label: label, Base: base * scale, Score: score * scale}
+	e := Explanation{Label: label, Base: base * scale, Score: score * scale, Boosted: boosted}
 	for j, c := range byFeature {
 		if c != 0 {
 			e.Contributions = append(e.Contributions, Contribution{Feature: names[j], Value: x[j], Contribution: c * scale})

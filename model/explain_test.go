@@ -34,6 +34,9 @@ func TestExplanationsAddUp(t *testing.T) {
 				for _, ct := range e.Contributions {
 					sum += ct.Contribution
 				}
+				if e.Boosted != (p.Bundle.Encoding == model.EncodingSoftmax) {
+					t.Fatalf("%s: Boosted %v for a %s model", p.Bundle.Task, e.Boosted, p.Bundle.Encoding)
+				}
 				if p.Bundle.Encoding == model.EncodingSoftmax {
 					want = e.Score // a raw score before softmax: TestBoostedParityWithTrainer checks it against the trainer
 				}

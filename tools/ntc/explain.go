@@ -67,19 +67,19 @@ func runExplain(args []string, stdout, stderr io.Writer) error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(map[string]any{"row": *row, "prediction": classified.Result, "explain": e})
 		}
-		printExplanation(stdout, "application", classified.Result.App, e.App, c.App.Bundle.Encoding == model.EncodingSoftmax)
-		printExplanation(stdout, "attribution", classified.Result.Att, e.Att, c.Att.Bundle.Encoding == model.EncodingSoftmax)
+		printExplanation(stdout, "application", classified.Result.App, e.App)
+		printExplanation(stdout, "attribution", classified.Result.Att, e.Att)
 		return nil
 	}
 }
 
-func printExplanation(w io.Writer, task string, p *model.Prediction, e *model.Explanation, boosted bool) {
+func printExplanation(w io.Writer, task string, p *model.Prediction, e *model.Explanation) {
 	if p == nil || e == nil {
 		return
 	}
 	fmt.Fprintf(w, "%s: %s (confidence %.4f; top 3 %s)\n", task, p.Label, p.Confidence, classify.FormatTop(p.TopK))
 	score := "vote share"
-	if boosted {
+	if e.Boosted {
 		score = "raw score (before softmax)"
 	}
 	fmt.Fprintf(w, "  why %q: %s %.4f = base %.4f + the contributions below (and smaller ones)\n", e.Label, score, e.Score, e.Base)

@@ -64,7 +64,7 @@ func Explain(c *model.Classifier, header, line string, tasks model.Tasks, top in
 			continue
 		}
 		te := protocol.TaskExplanation{Task: t.task, Title: t.title, Label: t.pred.Label, Confidence: t.pred.Confidence,
-			Class: t.e.Label, Score: t.e.Score, Base: t.e.Base, Boosted: t.p.Bundle.Encoding == model.EncodingSoftmax}
+			Class: t.e.Label, Score: t.e.Score, Base: t.e.Base, Boosted: t.e.Boosted}
 		for _, r := range t.pred.TopK {
 			te.Top = append(te.Top, protocol.Ranked{Label: r.Label, P: r.Probability})
 		}
