@@ -75,6 +75,19 @@ func bothEngines(t *testing.T, b *model.Bundle) (flat, viaLeaves *model.Predicto
 	return flat, viaLeaves
 }
 
+// sameProbaOnEngines checks that each predictor, with a fresh Scratch, gives want for vector i, v.
+func sameProbaOnEngines(t *testing.T, i int, labels []string, v, want []float64, preds ...*model.Predictor) {
+	t.Helper()
+	for _, pred := range preds {
+		var s model.Scratch
+		got, err := pred.Proba(v, &s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameProba(t, i, labels, got, want)
+	}
+}
+
 func sameProba(t *testing.T, i int, labels []string, got, want []float64) {
 	t.Helper()
 	for c := range want {
@@ -230,14 +243,7 @@ func TestBoostedParityWithTrainer(t *testing.T) {
 			}
 		}
 		want := m.PredictProba(v, nil)
-		for _, pred := range []*model.Predictor{flat, viaLeaves} {
-			var s model.Scratch
-			got, err := pred.Proba(v, &s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameProba(t, i, ds.Labels, got, want)
-		}
+		sameProbaOnEngines(t, i, ds.Labels, v, want, flat, viaLeaves)
 	}
 }
 
@@ -279,14 +285,7 @@ func TestBlendParityWithTrainer(t *testing.T) {
 		for c := range want {
 			want[c] = (1-w)*want[c] + w*shares[c]
 		}
-		for _, pred := range []*model.Predictor{flat, viaLeaves} {
-			var s model.Scratch
-			got, err := pred.Proba(v, &s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameProba(t, i, ds.Labels, got, want)
-		}
+		sameProbaOnEngines(t, i, ds.Labels, v, want, flat, viaLeaves)
 		if i%50 == 0 {
 			for c, label := range ds.Labels {
 				e, err := flat.Explain(v, label, 0)
