@@ -1,71 +1,82 @@
 package classify
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"io"
+
+	"github.com/flowlens/ntc/features"
 )
 
 // Chunk is a piece of a flow CSV that can be classified on its own: the file's header, then whole records.
 type Chunk struct {
-	Body       []byte // header line + records, each line ending in a newline
+	Body       []byte // header + records (and the blank lines between them), as they stand in the file
 	Rows       int    // records in the chunk
 	RowsBefore int    // records before it in the file
 	FirstLine  int    // file line of its first record
 }
 
-// Splitter cuts a flow CSV into chunks of whole records, for sending a big file to the API in parallel.
-// It tells records apart the way encoding/csv does: a newline inside double quotes belongs to the field, and
-// empty lines are no records.
+// Splitter cuts a flow CSV into chunks of whole records, for classifying a big file in parallel (the API's
+// clients, the page's workers). It delimits records as features.Reader does (features.RecordScanner), so each
+// chunk, read on its own with Reader.Continue, gives exactly the rows, line numbers and row errors of the
+// whole file, and the chunks' outputs, each without its header line, add up to the whole file's output.
 type Splitter struct {
-	r      *bufio.Reader
+	sc     *features.RecordScanner
 	header []byte
-	line   int // lines consumed so far
 	rows   int // records consumed so far
 	max    int
-	eof    bool
+	done   bool // the input has ended: the chunk handed out last was the last one
 }
 
-// NewSplitter reads the header line from r; chunks will hold at most rowsPerChunk records.
+// NewSplitter reads the header from r (blank lines before it skipped, as the reader skips them); chunks will
+// hold at most rowsPerChunk records.
 func NewSplitter(r io.Reader, rowsPerChunk int) (*Splitter, error) {
-	s := &Splitter{r: bufio.NewReaderSize(r, 1<<16), max: max(rowsPerChunk, 1)}
-	h, err := s.record()
-	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
+	s := &Splitter{sc: features.NewRecordScanner(r), max: max(rowsPerChunk, 1)}
+	for {
+		text, _, blank, err := s.sc.Next()
+		if errors.Is(err, io.EOF) {
+			return s, nil // no header: one empty chunk, for whoever classifies it to say so
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !blank {
+			s.header = withNewline(text)
+			return s, nil
+		}
 	}
-	s.header = h
-	return s, nil
 }
 
-// Header returns the header line, newline included.
+// Header returns the header record, ending in a newline.
 func (s *Splitter) Header() []byte { return s.header }
 
 // Next returns the next chunk, or io.EOF after the last one. A file with a header and no rows yields one
-// chunk with no rows, so the header still reaches the server.
+// chunk with no rows, so the header still reaches whoever classifies it.
 func (s *Splitter) Next() (*Chunk, error) {
-	if s.eof {
+	if s.done {
 		return nil, io.EOF
 	}
 	c := &Chunk{RowsBefore: s.rows, Body: append([]byte(nil), s.header...)}
 	for c.Rows < s.max {
-		start := s.line + 1
-		rec, err := s.record()
-		if len(bytes.TrimRight(rec, "\r\n")) > 0 {
-			if c.Rows == 0 {
-				c.FirstLine = start
-			}
-			c.Body = append(c.Body, rec...)
-			c.Rows++
-			s.rows++
-		}
+		text, line, blank, err := s.sc.Next()
 		if errors.Is(err, io.EOF) {
-			s.eof = true
+			s.done = true
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
+		if blank {
+			if c.Rows > 0 { // kept between records, so that the chunk's line numbers stay the file's
+				c.Body = append(c.Body, text...)
+			}
+			continue
+		}
+		if c.Rows == 0 {
+			c.FirstLine = line
+		}
+		c.Body = append(c.Body, text...) // the file's last record may lack a line end: it is the chunk's last too
+		c.Rows++
+		s.rows++
 	}
 	if c.Rows == 0 && c.RowsBefore > 0 {
 		return nil, io.EOF
@@ -76,25 +87,11 @@ func (s *Splitter) Next() (*Chunk, error) {
 	return c, nil
 }
 
-// record reads one record's lines, ending it with a newline if the file did not.
-func (s *Splitter) record() ([]byte, error) {
-	var rec []byte
-	quotes := 0
-	for {
-		line, err := s.r.ReadBytes('\n')
-		if len(line) > 0 {
-			s.line++
-			rec = append(rec, line...)
-			quotes += bytes.Count(line, []byte{'"'})
-		}
-		if err != nil {
-			if len(rec) > 0 && rec[len(rec)-1] != '\n' {
-				rec = append(rec, '\n')
-			}
-			return rec, err
-		}
-		if quotes%2 == 0 {
-			return rec, nil
-		}
+// withNewline returns a copy of text ending in a newline.
+func withNewline(text []byte) []byte {
+	out := append([]byte(nil), text...)
+	if len(out) == 0 || out[len(out)-1] != '\n' {
+		out = append(out, '\n')
 	}
+	return out
 }

@@ -1,10 +1,14 @@
 package classify
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/flowlens/ntc/internal/radcom"
+	"github.com/flowlens/ntc/model"
 )
 
 func TestSplitterKeepsRecordsWhole(t *testing.T) {
@@ -14,11 +18,17 @@ func TestSplitterKeepsRecordsWhole(t *testing.T) {
 		want        []Chunk // Body without the header
 	}{
 		{"plain", "h\n1\n2\n3\n", 2, []Chunk{{Body: []byte("1\n2\n"), Rows: 2, RowsBefore: 0, FirstLine: 2}, {Body: []byte("3\n"), Rows: 1, RowsBefore: 2, FirstLine: 4}}},
-		{"no final newline", "h\n1\n2", 5, []Chunk{{Body: []byte("1\n2\n"), Rows: 2, FirstLine: 2}}},
+		{"no final newline", "h\n1\n2", 5, []Chunk{{Body: []byte("1\n2"), Rows: 2, FirstLine: 2}}},
+		{"a bare quote ends its record on its line", "h\na\"b\n2\n3\n", 1, []Chunk{{Body: []byte("a\"b\n"), Rows: 1, FirstLine: 2}, {Body: []byte("2\n"), Rows: 1, RowsBefore: 1, FirstLine: 3}, {Body: []byte("3\n"), Rows: 1, RowsBefore: 2, FirstLine: 4}}},
+		{"a quote never closed runs to the end", "h\n1\n\"a\n2\n3\n", 1, []Chunk{{Body: []byte("1\n"), Rows: 1, FirstLine: 2}, {Body: []byte("\"a\n2\n3\n"), Rows: 1, RowsBefore: 1, FirstLine: 3}}},
+		{"blank lines between records stay", "h\n1\n\n\r\n2\n\n3\n", 2, []Chunk{{Body: []byte("1\n\n\r\n2\n"), Rows: 2, FirstLine: 2}, {Body: []byte("3\n"), Rows: 1, RowsBefore: 2, FirstLine: 7}}},
+		{"a lone CR is no blank line", "h\n\r\r\n1\n", 1, []Chunk{{Body: []byte("\r\r\n"), Rows: 1, FirstLine: 2}, {Body: []byte("1\n"), Rows: 1, RowsBefore: 1, FirstLine: 3}}},
 		{"CRLF", "h\r\n1\r\n2\r\n", 1, []Chunk{{Body: []byte("1\r\n"), Rows: 1, FirstLine: 2}, {Body: []byte("2\r\n"), Rows: 1, RowsBefore: 1, FirstLine: 3}}},
 		{"quoted newline stays in its record", "h\n\"a\nb\",1\n2\n", 1, []Chunk{{Body: []byte("\"a\nb\",1\n"), Rows: 1, FirstLine: 2}, {Body: []byte("2\n"), Rows: 1, RowsBefore: 1, FirstLine: 4}}},
 		{"blank lines are no records", "h\n\n1\n\n2\n", 1, []Chunk{{Body: []byte("1\n"), Rows: 1, FirstLine: 3}, {Body: []byte("2\n"), Rows: 1, RowsBefore: 1, FirstLine: 5}}},
 		{"header only", "h\n", 3, []Chunk{{Body: []byte(""), Rows: 0, FirstLine: 2}}},
+		{"header without a line end", "h", 3, []Chunk{{Body: []byte(""), Rows: 0, FirstLine: 2}}},
+		{"empty", "", 3, []Chunk{{Body: []byte(""), Rows: 0, FirstLine: 2}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sp, err := NewSplitter(strings.NewReader(tc.input), tc.per)
@@ -48,5 +58,71 @@ func TestSplitterKeepsRecordsWhole(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestChunksClassifyAsTheWholeFile is what the splitter is for: each chunk classified on its own (numbered
+// with RowsBefore and FirstLine) gives, once its header line is cut, exactly the whole file's output — rows,
+// row numbers, line numbers and errors — for real rows among every kind of record boundary the reader knows.
+func TestChunksClassifyAsTheWholeFile(t *testing.T) {
+	lines := strings.Split(strings.TrimRight(string(radcom.Read(t, radcom.AttUnlabeled)), "\r\n"), "\n")
+	header, rows := lines[0], lines[1:40]
+	row := func(i int) string { return strings.TrimRight(rows[i], "\r") }
+	mixed := []string{"\ufeff" + header}
+	for i := range 30 {
+		r := row(i)
+		switch i {
+		case 3: // a bare quote in a number: an error that ends its record on its line
+			r = strings.Replace(r, ",0,", `,0"1,`, 1)
+		case 5: // a quoted field with a line break and a comma: one record over two lines
+			r = `"10.0.0.1` + "\n" + `x,y"` + r[strings.IndexByte(r, ','):]
+		case 8:
+			r += "\r" // CRLF
+		case 11:
+			r = "" // a blank line
+		case 12:
+			r = "\r" // a blank CRLF line
+		case 14: // text where a number belongs
+			r = strings.Replace(r, ",0,", ",zero,", 1)
+		case 17: // ragged
+			r += ",extra"
+		case 20: // escaped quotes
+			r = `"a""b"` + r[strings.IndexByte(r, ','):]
+		}
+		mixed = append(mixed, r)
+	}
+	inputs := map[string]string{
+		"mixed":                 strings.Join(mixed, "\n") + "\n",
+		"no final newline":      strings.Join(mixed, "\n"),
+		"unclosed quote at end": strings.Join(mixed, "\n") + "\n" + `"10.0.0.9,` + "\n" + row(31) + "\n" + row(32),
+		"header only":           header + "\n",
+		"blank lines only":      header + "\n\n\r\n",
+	}
+	for name, in := range inputs {
+		whole, _ := run(t, []byte(in), Options{Tasks: model.Both})
+		for _, per := range []int{1, 2, 7, 1000} {
+			sp, err := NewSplitter(strings.NewReader(in), per)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var joined []byte
+			for n := 0; ; n++ {
+				c, err := sp.Next()
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, _ := run(t, c.Body, Options{Tasks: model.Both, RowsBefore: c.RowsBefore, FirstLine: c.FirstLine})
+				if n > 0 {
+					out = out[bytes.IndexByte(out, '\n')+1:]
+				}
+				joined = append(joined, out...)
+			}
+			if !bytes.Equal(joined, whole) {
+				t.Errorf("%s, %d rows a chunk: the chunks' output differs from the whole file's:\n%s\nwant\n%s", name, per, joined, whole)
+			}
+		}
 	}
 }

@@ -93,6 +93,7 @@ type Reader struct {
 	dstIPAt   int
 	row       int
 	lineShift int // added to line numbers: see Continue
+	headerEnd int // the input line the header ends on
 }
 
 // NewReader reads the header from r and returns a Reader positioned at the first row. The label column is
@@ -117,7 +118,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	header := first.fields
 	header = append([]string(nil), header...)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	rd := &Reader{records: records, header: header, labelAt: -1, srcIPAt: -1, dstIPAt: -1, protoAt: -1}
+	rd := &Reader{records: records, header: header, labelAt: -1, srcIPAt: -1, dstIPAt: -1, protoAt: -1, headerEnd: records.numLine}
 	if err := rd.mapColumns(); err != nil {
 		return nil, err
 	}
@@ -218,12 +219,12 @@ func (rd *Reader) mapColumns() error {
 }
 
 // Continue makes the reader number its rows and lines as the continuation of a larger file: the first row read
-// becomes row rowsBefore+1, and line numbers shift so that this input's line 2 (its first row, after the
-// header) is line firstLine. A client that sends a file in chunks, each with the header repeated, gets the
-// same row errors as for the whole file.
+// becomes row rowsBefore+1, and line numbers shift so that this input's first line after the header (line 2,
+// unless the header spans lines) is line firstLine. A client that sends a file in chunks, each with the header
+// repeated (classify.Splitter), gets the same row errors as for the whole file.
 func (rd *Reader) Continue(rowsBefore, firstLine int) {
 	rd.row = rowsBefore
-	rd.lineShift = firstLine - 2
+	rd.lineShift = firstLine - (rd.headerEnd + 1)
 }
 
 // Header returns the header as read (a leading UTF-8 BOM removed, names otherwise untouched).

@@ -84,6 +84,50 @@ func (r *recordReader) read(dst []string) (csvRecord, error) {
 	return csvRecord{fields: fields, line: start}, err
 }
 
+// RecordScanner delimits the records of a CSV exactly as Reader does — a quoted field's line breaks stay in
+// its record, a bare quote ends its record on its line, a quote never closed runs to the end of the input —
+// without parsing them. It is for cutting a flow CSV into chunks that, each read with the header before it
+// (Reader.Continue), give the rows, line numbers and errors of the whole file (classify.Splitter).
+type RecordScanner struct {
+	r   recordReader
+	raw []byte // a quoted record's lines
+}
+
+// NewRecordScanner scans r from its first line (the header is a record like any other).
+func NewRecordScanner(r io.Reader) *RecordScanner {
+	return &RecordScanner{r: recordReader{br: bufio.NewReaderSize(r, 1<<16)}}
+}
+
+// Next returns the next record's text as it stands in the input (its lines, line ends included), the file
+// line it starts on, and whether it is a blank line, which Reader skips (no record). The text is valid until
+// the next call. At the end of input it returns io.EOF.
+func (s *RecordScanner) Next() (text []byte, line int, blank bool, err error) {
+	first, body, err := s.r.readLine()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	start := s.r.numLine
+	if len(body) == 0 {
+		return first, start, true, nil
+	}
+	if bytes.IndexByte(body, '"') < 0 {
+		return first, start, false, nil
+	}
+	s.raw = append(s.raw[:0], first...)
+	for open := quoteOpenAtEnd(body, false); open; { // as read delimits a quoted record
+		next, nextBody, err := s.r.readLine()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, 0, false, err
+		}
+		s.raw = append(s.raw, next...)
+		open = quoteOpenAtEnd(nextBody, true)
+	}
+	return s.raw, start, false, nil
+}
+
 // readLine reads one line: as it stands in the input (line end included), and its content as encoding/csv's
 // readLine sees it, without the line end ("\n" or "\r\n"; for a last line without one, a trailing CR). It
 // returns io.EOF only when no byte is left.
