@@ -33,6 +33,9 @@ type Options struct {
 	// the Progress is not used again after the call returns.
 	OnProgress func(*protocol.Progress)
 	Now        func() time.Time // the clock, time.Now if nil
+	// RowsBefore and FirstLine number the input as a chunk of a larger file (classify.Options); ChunkRows is
+	// how many rows RunParallel puts in a chunk (ChunkRows if zero).
+	RowsBefore, FirstLine, ChunkRows int
 }
 
 // Defaults for Options fields left zero.
@@ -46,6 +49,19 @@ const (
 // Run classifies r into w with c and returns the final state. The error is classify.Stream's: a header problem
 // before any output, context.Canceled when ctx was cancelled, or an I/O error.
 func Run(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opts Options) (*protocol.Progress, error) {
+	opts = opts.withDefaults()
+	g := &gatherer{opts: opts, start: opts.Now()}
+	g.in = &recorder{r: r, keep: 1 << 16}
+	g.p = newProgress(opts)
+	g.last = g.start
+	_, err := classify.Stream(ctx, c, g.in, w, classify.Options{Tasks: opts.Tasks, Workers: 1, OnRow: g.onRow,
+		RowsBefore: opts.RowsBefore, FirstLine: opts.FirstLine})
+	g.stamp()
+	return &g.p, err
+}
+
+// withDefaults fills the fields left zero.
+func (opts Options) withDefaults() Options {
 	if opts.KeepRows == 0 {
 		opts.KeepRows = DefaultKeepRows
 	}
@@ -61,20 +77,22 @@ func Run(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opt
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	g := &gatherer{opts: opts, start: opts.Now()}
-	g.in = &recorder{r: r, keep: 1 << 16}
-	g.p.Total = opts.TotalBytes
-	g.p.Kept = opts.KeepRows
+	if opts.ChunkRows == 0 {
+		opts.ChunkRows = ChunkRows
+	}
+	return opts
+}
+
+// newProgress is a run's state before its first row.
+func newProgress(opts Options) protocol.Progress {
+	p := protocol.Progress{Total: opts.TotalBytes, Kept: max(opts.KeepRows, 0)}
 	if opts.Tasks.App {
-		g.p.Summary.App = &protocol.TaskSummary{Counts: map[string]int{}}
+		p.Summary.App = &protocol.TaskSummary{Counts: map[string]int{}}
 	}
 	if opts.Tasks.Att {
-		g.p.Summary.Att = &protocol.TaskSummary{Counts: map[string]int{}}
+		p.Summary.Att = &protocol.TaskSummary{Counts: map[string]int{}}
 	}
-	g.last = g.start
-	_, err := classify.Stream(ctx, c, g.in, w, classify.Options{Tasks: opts.Tasks, Workers: 1, OnRow: g.onRow})
-	g.stamp()
-	return &g.p, err
+	return p
 }
 
 type gatherer struct {
@@ -214,6 +232,11 @@ func rowError(r *classify.Row) protocol.RowError {
 
 // Failure describes a run's error for the page.
 func Failure(err error, partial *protocol.Progress) *protocol.Failure {
+	var cf *ChunkFailure
+	if errors.As(err, &cf) { // a helper's description of the header problem every chunk shares
+		f := *cf.Failure
+		return &f
+	}
 	f := &protocol.Failure{Error: err.Error(), Partial: partial}
 	var me *features.MissingColumnsError
 	if errors.As(err, &me) {

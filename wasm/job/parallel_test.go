@@ -1,0 +1,204 @@
+package job
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/flowlens/ntc/model"
+	"github.com/flowlens/ntc/wasm/protocol"
+)
+
+// localPool stands in for the page's helper workers: ClassifyChunk on its own copy of each request, run on
+// size goroutines with a random pause first, so answers come back out of order.
+type localPool struct {
+	c     *model.Classifier
+	size  int
+	calls atomic.Int32
+	block chan struct{} // if set, Classify waits for it (or ctx)
+}
+
+func (p *localPool) Size() int { return p.size }
+
+func (p *localPool) Classify(ctx context.Context, request []byte) ([]byte, error) {
+	p.calls.Add(1)
+	if p.block != nil {
+		select {
+		case <-p.block:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	time.Sleep(time.Duration(rand.IntN(300)) * time.Microsecond)
+	return ClassifyChunk(p.c, bytes.Clone(request)), nil
+}
+
+// gathered is everything a run tells the page: each progress message's rows and errors, and the final state.
+type gathered struct {
+	out    []byte
+	rows   []protocol.RowView
+	errors []protocol.RowError
+	final  *protocol.Progress
+	err    error
+}
+
+func gather(t *testing.T, in []byte, opts Options, run func(Options, *bytes.Buffer) (*protocol.Progress, error)) gathered {
+	t.Helper()
+	var g gathered
+	var out bytes.Buffer
+	opts.Every, opts.First = time.Nanosecond, time.Nanosecond
+	opts.OnProgress = func(p *protocol.Progress) {
+		g.rows = append(g.rows, sent(t, p)...)
+		g.errors = append(g.errors, p.NewErrors...)
+	}
+	g.final, g.err = run(opts, &out)
+	if g.final != nil {
+		g.rows = append(g.rows, sent(t, g.final)...)
+		g.errors = append(g.errors, g.final.NewErrors...)
+	}
+	g.out = out.Bytes()
+	return g
+}
+
+// withBadRows is the real file with rows the reader rejects, quoted line breaks, blank lines and CRLF among
+// good ones.
+func withBadRows(t *testing.T, name string) []byte {
+	lines := strings.Split(strings.TrimRight(string(readData(t, name)), "\r\n"), "\n")
+	for i := 1; i < len(lines); i++ {
+		switch i % 97 {
+		case 3:
+			lines[i] = strings.Replace(lines[i], ",tcp,", ",icmp,", 1)
+		case 10:
+			lines[i] = strings.Replace(lines[i], ",0,", `,0"1,`, 1)
+		case 20:
+			lines[i] = `"10.0.0.1` + "\n" + `x"` + lines[i][strings.IndexByte(lines[i], ','):]
+		case 30:
+			lines[i] += ",ragged"
+		case 40:
+			lines[i] = "\n" + lines[i] + "\r"
+		}
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// A run on helpers tells the page exactly what a run on one worker tells it — the same output bytes, table
+// rows (with their offsets in the output), error rows, counts, histograms and label agreement — whatever the
+// chunk size, the order the helpers answer in and the caps on rows and errors kept.
+func TestRunParallelMatchesRun(t *testing.T) {
+	c := classifier(t)
+	inputs := map[string][]byte{
+		"att_unlabeled.csv":      readData(t, "att_unlabeled.csv"),
+		"app_train.csv with bad": withBadRows(t, "app_train.csv"),
+		"att_train.csv":          readData(t, "att_train.csv"),
+		"header only":            []byte(strings.SplitAfter(string(readData(t, "att_train.csv")), "\n")[0]),
+	}
+	for name, in := range inputs {
+		for _, tc := range []struct {
+			chunk, keepRows, keepErrors, helpers int
+			tasks                                model.Tasks
+		}{
+			{0, 0, 0, 2, model.Both},
+			{37, 0, 0, 3, model.Both},
+			{50, 120, 2, 4, model.Tasks{App: true}},
+			{1, 5, 1, 2, model.Tasks{Att: true}},
+		} {
+			if tc.chunk == 1 && len(in) > 200_000 {
+				continue
+			}
+			opts := Options{Tasks: tc.tasks, TotalBytes: int64(len(in)), KeepRows: tc.keepRows, KeepErrors: tc.keepErrors, ChunkRows: tc.chunk}
+			one := gather(t, in, opts, func(o Options, out *bytes.Buffer) (*protocol.Progress, error) {
+				return Run(context.Background(), c, bytes.NewReader(in), out, o)
+			})
+			pool := &localPool{c: c, size: tc.helpers}
+			many := gather(t, in, opts, func(o Options, out *bytes.Buffer) (*protocol.Progress, error) {
+				return RunParallel(context.Background(), pool, bytes.NewReader(in), out, o)
+			})
+			where := fmt.Sprintf("%s, chunks of %d rows (0: default)", name, tc.chunk)
+			if one.err != nil || many.err != nil {
+				t.Fatalf("%s: %v / %v", where, one.err, many.err)
+			}
+			if !bytes.Equal(one.out, many.out) {
+				t.Fatalf("%s: output differs (%d bytes on one worker, %d on helpers)", where, len(one.out), len(many.out))
+			}
+			if !reflect.DeepEqual(one.rows, many.rows) {
+				t.Fatalf("%s: %d table rows on one worker, %d on helpers, or they differ", where, len(one.rows), len(many.rows))
+			}
+			if !reflect.DeepEqual(one.errors, many.errors) {
+				t.Fatalf("%s: error rows differ:\n%+v\n%+v", where, one.errors, many.errors)
+			}
+			a, b := *one.final, *many.final
+			a.ElapsedMs, a.RowsPerSec, b.ElapsedMs, b.RowsPerSec = 0, 0, 0, 0
+			a.EncodedRows, b.EncodedRows, a.NewErrors, b.NewErrors = nil, nil, nil, nil
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s: final state differs:\n%+v\n%+v", where, a, b)
+			}
+			if want := max(1, (a.Rows+opts.withDefaults().ChunkRows-1)/opts.withDefaults().ChunkRows); int(pool.calls.Load()) != want {
+				t.Fatalf("%s: %d chunks for %d rows", where, pool.calls.Load(), a.Rows)
+			}
+			if name == "app_train.csv with bad" && (a.Bad == 0 || len(one.errors) == 0 || a.Summary.App.Labelled == 0) {
+				t.Fatalf("%s: the test input should have bad rows and labels: %+v", where, a)
+			}
+		}
+	}
+}
+
+// A header every chunk shares but none can use fails the run as on one worker, before any output.
+func TestRunParallelHeaderFailure(t *testing.T) {
+	c := classifier(t)
+	in := []byte("Source_IP,Protocol\n1.2.3.4,tcp\n")
+	_, errOne := Run(context.Background(), c, bytes.NewReader(in), &bytes.Buffer{}, Options{Tasks: model.Both})
+	var out bytes.Buffer
+	p, errMany := RunParallel(context.Background(), &localPool{c: c, size: 2}, bytes.NewReader(in), &out, Options{Tasks: model.Both})
+	var cf *ChunkFailure
+	if !errors.As(errMany, &cf) || out.Len() != 0 {
+		t.Fatalf("error %v, %d bytes written", errMany, out.Len())
+	}
+	if one, many := Failure(errOne, nil), Failure(errMany, p); !reflect.DeepEqual(one, many) {
+		t.Fatalf("failure on helpers %+v, on one worker %+v", many, one)
+	}
+}
+
+// Cancelling a run on helpers returns at once with what was merged, even with helpers still busy.
+func TestRunParallelCancel(t *testing.T) {
+	c := classifier(t)
+	in := readData(t, "att_unlabeled.csv")
+	pool := &localPool{c: c, size: 2, block: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := RunParallel(ctx, pool, bytes.NewReader(in), &bytes.Buffer{}, Options{Tasks: model.Both, ChunkRows: 100})
+		done <- err
+	}()
+	for pool.calls.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the run did not stop")
+	}
+}
+
+// The framing between workers refuses a truncated message instead of misreading it.
+func TestUnframeRefusesTruncated(t *testing.T) {
+	b := frame(nil, []byte("head"), []byte("rows"), []byte("output"))
+	if parts, err := unframe(b, 3); err != nil || string(parts[0]) != "head" || string(parts[1]) != "rows" || string(parts[2]) != "output" {
+		t.Fatalf("%q %v", parts, err)
+	}
+	for n := range 6 {
+		if _, err := unframe(b[:n], 3); err == nil {
+			t.Fatalf("%d bytes read as a whole message", n)
+		}
+	}
+}
