@@ -12,6 +12,7 @@ const (
 	KindFailed    = "failed"    // Failure: the run (or loading the models) stopped with an error
 	KindCancelled = "cancelled" // Progress (final): the run stopped because the page asked
 	KindExplained = "explained" // Explained: the answer to an explain request
+	KindHelpers   = "helpers"   // Helpers: helper workers are up; a big file is split among them
 
 	// Sent by the page's glue (web/static/app.js), not the worker, while a file goes to the server's API.
 	KindRemote     = "remote"      // Remote: the upload and the answer so far
@@ -29,6 +30,7 @@ type Envelope struct {
 	Explained *Explained `json:"explained,omitempty"`
 	Remote    *Remote    `json:"remote,omitempty"`
 	API       *API       `json:"api,omitempty"`
+	Helpers   int        `json:"helpers,omitempty"` // KindHelpers: how many
 }
 
 // Ready carries the model card.
@@ -77,6 +79,8 @@ type Progress struct {
 	Kept int `json:"kept"`
 	// HeaderBytes is the length of the output's header line: bytes [0, HeaderBytes) of the download.
 	HeaderBytes int64 `json:"header_bytes,omitempty"`
+	// Workers is how many workers classify the file: 1, or the helpers a big file is split among.
+	Workers int `json:"workers,omitempty"`
 }
 
 // HistBins is the number of confidence histogram bins over [0, 1].

@@ -8,6 +8,11 @@
 // The JS glue calls the functions this program puts on self.ntc: start(file, app, att), cancel() and
 // explain(id, row, header, line, app, att); it forwards what the program hands to self.ntcPost(json) and
 // self.ntcPostChunk(uint8array) to the page.
+//
+// A big file is classified in parallel: the worker the page started (the primary) starts helpers, the same
+// program in nested workers named helperName, once it is idle after loading; it then cuts a file into chunks
+// and merges the helpers' answers (job.RunParallel), and a helper only answers self.ntc.chunk(request) with
+// job.ClassifyChunk. A small file, or one chosen before the helpers are up, runs on the primary alone.
 package main
 
 import (
@@ -28,6 +33,14 @@ const (
 	sliceSize = 1 << 20                // bytes read from the File at a time
 	chunkSize = 1 << 20                // output bytes per posted chunk
 	warmDelay = 300 * time.Millisecond // from Ready to the warm-up, unless a run has started
+	// helperDelay is from Ready to starting the helpers, unless a run is under way (then after it): their
+	// loading would slow a file chosen at once, which the primary classifies alone.
+	helperDelay = 1500 * time.Millisecond
+	// parallelMin is the smallest file split among helpers: below it (about 4,000 flows, a fifth of a second)
+	// handing chunks around gains nothing.
+	parallelMin = 2 << 20
+	maxHelpers  = 4            // memory: each helper holds its own copy of the models
+	helperName  = "ntc-helper" // the name a helper worker is started with
 )
 
 var (
@@ -41,6 +54,10 @@ func main() {
 		post(protocol.Envelope{Kind: protocol.KindFailed, Failure: &protocol.Failure{Error: "loading the models: " + err.Error()}})
 		select {}
 	}
+	if js.Global().Get("name").String() == helperName {
+		helperMain(c)
+	}
+	pool := &helperPool{onReady: func(n int) { post(protocol.Envelope{Kind: protocol.KindHelpers, Helpers: n}) }}
 	api := js.Global().Get("Object").New()
 	api.Set("start", js.FuncOf(func(this js.Value, args []js.Value) any {
 		if cancelRun != nil {
@@ -51,7 +68,7 @@ func main() {
 		runID++
 		id := runID
 		tasks := model.Tasks{App: args[1].Truthy(), Att: args[2].Truthy()}
-		go run(ctx, id, c, args[0], tasks) // never block a JS callback: reading the file awaits promises
+		go run(ctx, id, c, pool, args[0], tasks) // never block a JS callback: reading the file awaits promises
 		return nil
 	}))
 	api.Set("cancel", js.FuncOf(func(this js.Value, args []js.Value) any {
@@ -86,19 +103,53 @@ func main() {
 		time.Sleep(warmDelay)
 		job.WarmUp(c, job.WarmRows, job.WarmChunk, func() { time.Sleep(time.Millisecond) }, func() bool { return runID > 0 })
 	}()
+	go func() {
+		time.Sleep(helperDelay)
+		for cancelRun != nil { // a run under way: the helpers would take its CPU while they load
+			time.Sleep(100 * time.Millisecond)
+		}
+		pool.start(helperCount())
+	}()
 	select {}
 }
 
-func run(ctx context.Context, id int, c *model.Classifier, file js.Value, tasks model.Tasks) {
+// helperCount is how many helpers to start: one per logical CPU, at most maxHelpers, none on one CPU or
+// where a worker cannot start workers.
+func helperCount() int {
+	if js.Global().Get("Worker").Type() != js.TypeFunction {
+		return 0
+	}
+	n := js.Global().Get("navigator").Get("hardwareConcurrency").Int()
+	if n < 2 {
+		return 0
+	}
+	return min(n, maxHelpers)
+}
+
+func run(ctx context.Context, id int, c *model.Classifier, pool *helperPool, file js.Value, tasks model.Tasks) {
 	size := int64(file.Get("size").Float())
 	r := &blobReader{ctx: ctx, blob: file, size: size}
 	w := &chunkWriter{buf: make([]byte, 0, chunkSize+64<<10)}
+	workers := 1
+	if size >= parallelMin && pool.ready() {
+		workers = pool.Helpers()
+	}
 	opts := job.Options{Tasks: tasks, TotalBytes: size, OnProgress: func(p *protocol.Progress) {
 		w.flush() // the page's download grows with the table
+		p.Workers = workers
 		post(protocol.Envelope{Kind: protocol.KindProgress, Progress: p})
 	}}
-	p, err := job.Run(ctx, c, r, w, opts)
+	var p *protocol.Progress
+	var err error
+	if workers > 1 {
+		p, err = job.RunParallel(ctx, pool, r, w, opts)
+	} else {
+		p, err = job.Run(ctx, c, r, w, opts)
+	}
 	w.flush()
+	if p != nil {
+		p.Workers = workers
+	}
 	if id == runID {
 		cancelRun = nil
 	}

@@ -194,6 +194,51 @@ test('Cancel stops the worker part way through a 50 MB file, and the page can ru
   }
 });
 
+test('a big file is split among helper workers: byte-identical download, the same row errors, and Cancel', async () => {
+  const base = readFileSync(join(DATA, 'att_unlabeled.csv'), 'utf8').replace(/\r?\n$/, '').split(/\r?\n/);
+  const head = base[0].split(',');
+  const col = head.indexOf('fwd_packets_amount');
+  const lines = [base[0]];
+  for (let i = 0; lines.length <= 12_000; i++) lines.push(base[1 + (i % (base.length - 1))]);
+  for (const at of [5, 4_000, 9_999]) { const f = lines[at].split(','); f[col] = 'lots'; lines[at] = f.join(','); } // text in a number
+  lines[7_000] = lines[7_000].split(',').slice(0, 40).join(',');                                                      // ragged
+  lines[8_000] = '"10.0.0.1\nsecond line"' + lines[8_000].slice(lines[8_000].indexOf(','));                            // a quoted line break
+  const file = join(tmp, 'split.csv');
+  writeFileSync(file, lines.join('\n') + '\n');
+  const want = native(file);
+  const { context, page, requests, problems } = await open(browser, server);
+  const served = server.requests.length;
+  try {
+    const cpus = await page.evaluate(() => navigator.hardwareConcurrency);
+    const helpers = cpus >= 2 ? Math.min(cpus, 4) : 0;
+    await page.waitForFunction((n) => document.querySelector('[data-testid=status]')?.dataset.helpers === String(n), helpers, { timeout: 30_000 });
+    await page.setInputFiles('[data-testid=file-input]', file);
+    assert.equal(await waitStatus(page, /^(done|failed|cancelled)/), 'done: 12000 rows');
+    assert.equal(await page.getAttribute('[data-testid=status]', 'data-workers'), String(Math.max(helpers, 1)));
+    const dl = await download(page);
+    assert.ok(dl.bytes.equals(want), `download (${dl.bytes.length} bytes) differs from ntc classify (${want.length} bytes)`);
+    const errs = (await page.locator('[data-testid=error-row]').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert.deepEqual(errs.map((e) => e.split(' ').slice(0, 3).join(' ')),
+      ['5 6 fwd_packets_amount', '4000 4001 fwd_packets_amount', '7000 7001 whole', '9999 10001 fwd_packets_amount']);
+    assert.equal(await page.getAttribute('[data-testid=status]', 'data-bad'), '4');
+    onlyOwnStatics({ requests, served: server.requests.slice(served) });
+    // Cancel reaches the helpers' run too, and the page runs again
+    const big = join(tmp, 'split-big.csv');
+    repeated(join(DATA, 'att_unlabeled.csv'), big, { bytes: 30e6 });
+    await page.setInputFiles('[data-testid=file-input]', big);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=status]')?.dataset.rows) >= 2000, null, { timeout: 60_000, polling: 50 });
+    await page.click('[data-testid=cancel]');
+    assert.match(await waitStatus(page, /^(cancelled|done|failed)/, 10_000), /^cancelled after \d+ rows$/);
+    assert.equal(await page.evaluate(() => window.ntcPage.stats.workers), 1);
+    await page.setInputFiles('[data-testid=file-input]', file);
+    assert.equal(await waitStatus(page, /^(done|failed|cancelled)/), 'done: 12000 rows');
+    assert.ok((await download(page)).bytes.equals(want), 'download after a cancel differs from ntc classify');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the model card\'s list of classes opens, stays open while a run redraws the page, and closes', async () => {
   const file = join(tmp, 'classes.csv');
   repeated(join(DATA, 'att_unlabeled.csv'), file, { rows: 40_000 });

@@ -1,6 +1,7 @@
 // The classifier's Web Worker: runs classifier.wasm (wasm/worker, the ntc Go core) and relays messages. The
 // Go program puts start(), cancel() and explain() on self.ntc and posts through ntcPost (JSON) and ntcPostChunk (output
-// bytes, transferred, not copied).
+// bytes, transferred, not copied). The same script runs the helpers that worker starts for a big file (nested
+// workers named ntc-helper): they get chunk requests (bytes) and answer through ntcPostChunk.
 'use strict';
 importScripts('wasm_exec.js');
 
@@ -15,6 +16,7 @@ function dispatch(m) {
   if (m.type === 'start') self.ntc.start(m.file, !!m.app, !!m.att);
   else if (m.type === 'cancel') self.ntc.cancel();
   else if (m.type === 'explain') self.ntc.explain(m.id, m.row, m.header, m.line, !!m.app, !!m.att);
+  else if (m.type === 'chunk') self.ntc.chunk(m.data);
 }
 function drain() {
   while (pending.length) dispatch(pending.shift());

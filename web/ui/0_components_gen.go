@@ -393,8 +393,10 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgparent.AppendChild(vgn)
 							vgn.AddAttrInterface("data-bad", c.P.Bad)
 							vgn.AddAttrInterface("data-elapsed-ms", c.ElapsedAttr())
+							vgn.AddAttrInterface("data-helpers", c.HelpersAttr())
 							vgn.AddAttrInterface("data-rows", c.P.Rows)
 							vgn.AddAttrInterface("data-rows-per-sec", c.RowsPerSecAttr())
+							vgn.AddAttrInterface("data-workers", c.WorkersAttr())
 							vgn.SetInnerHTML(c.Status())
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
 							vgparent.AppendChild(vgn)

@@ -84,6 +84,10 @@ type Page struct {
 	whyID    int
 	whyTasks struct{ app, att bool }
 
+	// Helpers is how many helper workers the classifier has started (0 until they are up): a big file is
+	// split among them.
+	Helpers int
+
 	// Bridge is the page's JS glue (web/static/app.js); nil in tests.
 	Bridge Bridge
 }
@@ -117,7 +121,7 @@ func (p *Page) Apply(msg string) error {
 				p.Run()
 			}
 		}
-	case protocol.KindAPI, protocol.KindRemote, protocol.KindRemoteDone, protocol.KindExplained:
+	case protocol.KindAPI, protocol.KindRemote, protocol.KindRemoteDone, protocol.KindExplained, protocol.KindHelpers:
 		p.applyExtra(&m)
 	case protocol.KindProgress, protocol.KindDone, protocol.KindCancelled:
 		if p.State != StateRunning {
@@ -291,8 +295,23 @@ func (p *Page) ProgressLine() string {
 	if p.P.ElapsedMs > 0 {
 		s += " · " + Seconds(p.P.ElapsedMs)
 	}
-	return s
+	return s + p.workersNote()
 }
+
+// workersNote says, when a file is split among helper workers, how many.
+func (p *Page) workersNote() string {
+	if p.P.Workers > 1 {
+		return " · " + strconv.Itoa(p.P.Workers) + " workers"
+	}
+	return ""
+}
+
+// WorkersAttr is the number of workers classifying the current (or last) file, and HelpersAttr the number
+// of helper workers up, for scripts (web/e2e).
+func (p *Page) WorkersAttr() string { return strconv.Itoa(max(p.P.Workers, 1)) }
+
+// HelpersAttr: see WorkersAttr.
+func (p *Page) HelpersAttr() string { return strconv.Itoa(p.Helpers) }
 
 // ---- summary tiles
 
@@ -307,7 +326,7 @@ func (p *Page) Tiles() []Tile {
 	t := []Tile{
 		{Label: "Flows classified", Value: Count(p.P.Rows - p.P.Bad), Note: "of " + Count(p.P.Rows) + " rows"},
 		{Label: "Rows with errors", Value: Count(p.P.Bad), Note: pct(p.P.Bad, p.P.Rows) + " of rows", Class: map[bool]string{true: "warn"}[p.P.Bad > 0]},
-		{Label: "Speed", Value: Count(int(math.Round(p.P.RowsPerSec))), Note: "rows/s · " + Seconds(p.P.ElapsedMs)},
+		{Label: "Speed", Value: Count(int(math.Round(p.P.RowsPerSec))), Note: "rows/s · " + Seconds(p.P.ElapsedMs) + p.workersNote()},
 	}
 	for _, ts := range []struct {
 		s    *protocol.TaskSummary

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/flowlens/ntc/wasm/protocol"
@@ -108,5 +109,31 @@ func TestAgreementTiles(t *testing.T) {
 	p.P.Summary.Att.LabelledUnknown = 0
 	if note := p.Tiles()[3].Note; note != "296 of 400 attribution labels" {
 		t.Fatal(note)
+	}
+}
+
+// The page learns when helper workers are up, and says how many workers classified a file split among them.
+func TestHelpersAndWorkers(t *testing.T) {
+	p := NewPage(nil)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	if p.HelpersAttr() != "0" || p.WorkersAttr() != "1" {
+		t.Fatalf("before the helpers: %s helpers, %s workers", p.HelpersAttr(), p.WorkersAttr())
+	}
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindHelpers, Helpers: 2}))
+	p.Choose(p.file, "big.csv", 5<<20)
+	for _, tc := range []struct {
+		workers      int
+		attr, suffix string
+	}{
+		{1, "1", "· 1.50 s"},
+		{2, "2", "· 1.50 s · 2 workers"},
+	} {
+		p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindProgress, Progress: &protocol.Progress{Rows: 10, Total: 5 << 20, ElapsedMs: 1500, Workers: tc.workers}}))
+		if p.HelpersAttr() != "2" || p.WorkersAttr() != tc.attr || !strings.HasSuffix(p.ProgressLine(), tc.suffix) {
+			t.Fatalf("%d workers: helpers %s, workers %s, %q", tc.workers, p.HelpersAttr(), p.WorkersAttr(), p.ProgressLine())
+		}
+		if note := p.Tiles()[2].Note; !strings.HasSuffix(note, strings.TrimPrefix(tc.suffix, "· 1.50 s")) {
+			t.Fatalf("%d workers: speed tile %q", tc.workers, note)
+		}
 	}
 }

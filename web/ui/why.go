@@ -34,6 +34,8 @@ func (p *Page) applyExtra(m *protocol.Envelope) {
 		if m.Explained != nil && p.WhyOpen && m.Explained.ID == p.whyID {
 			p.Why = m.Explained
 		}
+	case protocol.KindHelpers:
+		p.Helpers = m.Helpers
 	}
 }
 
