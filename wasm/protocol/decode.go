@@ -17,36 +17,48 @@ const rowsMember = `,"new_rows":[`
 // encoder's shape: flat objects of short keys with string and number values) and the rest by encoding/json;
 // anything unexpected goes to encoding/json whole.
 func Decode(msg string) (Envelope, error) {
+	m, rows, err := DecodeAppend(msg, nil)
+	if err == nil && m.Progress != nil && m.Progress.NewRows == nil && rows != nil {
+		m.Progress.NewRows = rows
+	}
+	return m, err
+}
+
+// DecodeAppend is Decode for the page, which keeps every row of a run in one slice: a progress message's
+// rows, when they take the fast path, are appended to rows (and NewRows is left nil) instead of being
+// gathered in a slice of their own and copied again. rows is returned as it was (its length) otherwise.
+func DecodeAppend(msg string, rows []RowView) (Envelope, []RowView, error) {
 	var m Envelope
+	n := len(rows)
 	// The first match is the member: before it stand only the progress fields, where a quote inside a string
 	// is escaped, so the member's text cannot occur there.
 	if i := strings.Index(msg, rowsMember); i >= 0 && strings.HasSuffix(msg, "]}}") {
-		if rows, ok := decodeRows(msg[i+len(rowsMember) : len(msg)-len("]}}")]); ok {
+		if more, ok := decodeRows(msg[i+len(rowsMember):len(msg)-len("]}}")], rows); ok {
 			if err := json.Unmarshal([]byte(msg[:i]+"}}"), &m); err == nil && m.Progress != nil && m.Progress.NewRows == nil {
-				m.Progress.NewRows = rows
-				return m, nil
+				if more == nil {
+					more = []RowView{}
+				}
+				return m, more, nil
 			}
 			m = Envelope{}
 		}
 	}
 	err := json.Unmarshal([]byte(msg), &m)
-	return m, err
+	return m, rows[:n], err
 }
 
-// decodeRows parses the inside of a JSON array of RowView objects, reporting false on anything that is not
-// the plain shape the encoder writes (the caller then uses encoding/json).
-func decodeRows(s string) ([]RowView, bool) {
-	rows := []RowView{}
+// decodeRows appends the rows of the inside of a JSON array of RowView objects to rows, reporting false on
+// anything that is not the plain shape the encoder writes (the caller then uses encoding/json).
+func decodeRows(s string, rows []RowView) ([]RowView, bool) {
 	if s == "" {
 		return rows, true
 	}
 	d := rowDecoder{s: s}
 	for {
-		r, ok := d.row()
-		if !ok {
+		rows = append(rows, RowView{})
+		if !d.row(&rows[len(rows)-1]) {
 			return nil, false
 		}
-		rows = append(rows, r)
 		if d.i == len(s) {
 			return rows, true
 		}
@@ -69,31 +81,31 @@ func (d *rowDecoder) eat(c byte) bool {
 	return false
 }
 
-func (d *rowDecoder) row() (RowView, bool) {
-	var r RowView
+// row decodes one row object into r (a zero RowView).
+func (d *rowDecoder) row(r *RowView) bool {
 	if !d.eat('{') {
-		return r, false
+		return false
 	}
 	for first := true; ; first = false {
 		if d.eat('}') && !first {
-			return r, true
+			return true
 		}
 		if !first && !d.eat(',') {
-			return r, false
+			return false
 		}
 		key, ok := d.str()
 		if !ok || !d.eat(':') {
-			return r, false
+			return false
 		}
 		switch key {
 		case "r", "o", "n":
 			v, ok := d.number()
 			if !ok {
-				return r, false
+				return false
 			}
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
-				return r, false
+				return false
 			}
 			switch key {
 			case "r":
@@ -106,11 +118,11 @@ func (d *rowDecoder) row() (RowView, bool) {
 		case "ac", "tc":
 			v, ok := d.number()
 			if !ok {
-				return r, false
+				return false
 			}
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil {
-				return r, false
+				return false
 			}
 			if key == "ac" {
 				r.AppConf = f
@@ -120,10 +132,10 @@ func (d *rowDecoder) row() (RowView, bool) {
 		default:
 			field := r.stringField(key)
 			if field == nil {
-				return r, false
+				return false
 			}
 			if *field, ok = d.str(); !ok {
-				return r, false
+				return false
 			}
 		}
 	}
@@ -155,8 +167,10 @@ func (r *RowView) stringField(key string) *string {
 // number returns the JSON number at the cursor (digits, sign, point, exponent).
 func (d *rowDecoder) number() (string, bool) {
 	start := d.i
-	for d.i < len(d.s) && strings.IndexByte("-+.eE0123456789", d.s[d.i]) >= 0 {
-		d.i++
+	for ; d.i < len(d.s); d.i++ {
+		if c := d.s[d.i]; (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
+			break
+		}
 	}
 	return d.s[start:d.i], d.i > start
 }

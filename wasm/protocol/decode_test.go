@@ -3,6 +3,7 @@ package protocol
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,8 +56,23 @@ func TestDecodeMatchesEncodingJSON(t *testing.T) {
 		if err == nil && !reflect.DeepEqual(got, want) {
 			t.Fatalf("%.80s:\nDecode       %+v\nencoding/json %+v", msg, got.Progress, want.Progress)
 		}
+		// DecodeAppend: the same rows, after the ones the page holds, or in NewRows where they took the slow path
+		before := []RowView{{Row: 100, App: "kept"}, {Row: 101}}
+		m, all, err := DecodeAppend(msg, slices.Clip(before))
+		if (err != nil) != (wantErr != nil) || len(all) < len(before) || !reflect.DeepEqual(all[:len(before)], before) {
+			t.Fatalf("%.80s: DecodeAppend error %v, rows %+v", msg, err, all)
+		}
+		if err == nil && want.Progress != nil {
+			added := all[len(before):]
+			if m.Progress.NewRows != nil {
+				added = m.Progress.NewRows
+			}
+			if len(added) != len(want.Progress.NewRows) || (len(added) > 0 && !reflect.DeepEqual(added, want.Progress.NewRows)) {
+				t.Fatalf("%.80s: DecodeAppend added %+v, want %+v", msg, added, want.Progress.NewRows)
+			}
+		}
 	}
-	if _, ok := decodeRows(strings.TrimSuffix(strings.SplitN(msgs[0], rowsMember, 2)[1], "]}}")); !ok {
+	if _, ok := decodeRows(strings.TrimSuffix(strings.SplitN(msgs[0], rowsMember, 2)[1], "]}}"), nil); !ok {
 		t.Fatal("the encoder's rows did not take the fast path")
 	}
 }

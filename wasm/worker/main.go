@@ -44,8 +44,9 @@ const (
 )
 
 var (
-	cancelRun context.CancelFunc // the run under way, nil when idle
-	runID     int                // runs started; the warm-up stops at the first
+	cancelRun  context.CancelFunc // the run under way, nil when idle
+	runID      int                // runs started; the warm-up stops at the first
+	maxWorkers = maxHelpers       // the page's limit (workers(n)): 1 keeps every file on this worker
 )
 
 func main() {
@@ -93,6 +94,11 @@ func main() {
 		}()
 		return nil
 	}))
+	// workers(n): the page's limit on the workers a file is split among (its ?workers=N); before the helpers start.
+	api.Set("workers", js.FuncOf(func(this js.Value, args []js.Value) any {
+		maxWorkers = args[0].Int()
+		return nil
+	}))
 	js.Global().Set("ntc", api)
 	post(protocol.Envelope{Kind: protocol.KindReady, Ready: job.Card(c)})
 	// While the user picks a file, run made-up rows so the engine optimises the hot code (job.WarmUp). The
@@ -108,7 +114,7 @@ func main() {
 		for cancelRun != nil { // a run under way: the helpers would take its CPU while they load
 			time.Sleep(100 * time.Millisecond)
 		}
-		pool.start(helperCount())
+		pool.start(min(helperCount(), maxWorkers))
 	}()
 	select {}
 }

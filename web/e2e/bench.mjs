@@ -6,7 +6,10 @@
 //     10k-row file chosen 2 s after the page opened, once the worker has warmed its code), against
 //     native `GOMAXPROCS=1 bin/ntc classify --workers 1` on the same files, whose wall time includes starting the
 //     process and loading the models (so it is also given without them: the time of a 1-row file subtracted);
-//     budget ≥ 0.4× native
+//     budget ≥ 0.4× native. These runs keep every file on the one worker (the page opened with ?workers=1).
+//   the page on every core: the default page, once its helper workers are up, splits the 10k- and then the
+//     50k-row file among them; the 50k-row run against one worker and native `ntc classify` on one core and
+//     on every core (its default)
 // Rounds alternate native and browser runs so both see the same machine load; the best round counts.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -27,18 +30,22 @@ repeated(src, files['50k'], { rows: 50_000 });
 const rowsOf = { one: 1, '10k': 10_000, '50k': 50_000 };
 ensureNative();
 
-function nativeSeconds(file) {
+function nativeSeconds(file, { allCores = false } = {}) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(NTC, ['classify', '--workers', '1', '--in', file, '--out', '/dev/null'], { env: { ...process.env, GOMAXPROCS: '1' } });
+  const r = allCores
+    ? spawnSync(NTC, ['classify', '--in', file, '--out', '/dev/null'])
+    : spawnSync(NTC, ['classify', '--workers', '1', '--in', file, '--out', '/dev/null'], { env: { ...process.env, GOMAXPROCS: '1' } });
   if (r.status !== 0) throw new Error(`ntc classify: ${r.stderr}`);
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
 const { browser, server } = await launch();
-const res = { nat: { one: [], '10k': [], '50k': [] }, first: [], done10k: [], w10k: [], w50k: [], w10kIdle: [] };
+const res = { nat: { one: [], '10k': [], '50k': [] }, natAll50k: [], first: [], done10k: [], w10k: [], w50k: [], w10kIdle: [], split50k: [], helpers: 0 };
+const single = server.url + '?workers=1';
 
 for (let round = 0; round < ROUNDS; round++) {
   for (const k of ['one', '10k', '50k']) res.nat[k].push(nativeSeconds(files[k]));
+  res.natAll50k.push(nativeSeconds(files['50k'], { allCores: true }));
 
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   await context.addInitScript(() => {
@@ -50,7 +57,7 @@ for (let round = 0; round < ROUNDS; round++) {
     }).observe(document, { childList: true, subtree: true });
   });
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(single);
   await page.waitForSelector('[data-testid=file-input]', { state: 'attached' });
   await page.setInputFiles('[data-testid=file-input]', files['10k']);
   await waitStatus(page, /^done/, 120_000);
@@ -65,13 +72,26 @@ for (let round = 0; round < ROUNDS; round++) {
   // a user who takes a moment to pick the file: the worker has warmed its code by then (job.WarmUp)
   const idle = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   const idlePage = await idle.newPage();
-  await idlePage.goto(server.url);
+  await idlePage.goto(single);
   await waitStatus(idlePage, /^ready/, 60_000);
   await idlePage.waitForTimeout(2000);
   await idlePage.setInputFiles('[data-testid=file-input]', files['10k']);
   await waitStatus(idlePage, /^done/, 120_000);
   res.w10kIdle.push(Number(await idlePage.getAttribute('[data-testid=status]', 'data-rows-per-sec')));
   await idle.close();
+
+  // the default page, its helpers up: the 50k-row file split among them
+  const split = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const splitPage = await split.newPage();
+  await splitPage.goto(server.url);
+  await splitPage.waitForFunction(() => Number(document.querySelector('[data-testid=status]')?.dataset.helpers) > 0, null, { timeout: 60_000 });
+  res.helpers = Number(await splitPage.getAttribute('[data-testid=status]', 'data-helpers'));
+  await splitPage.setInputFiles('[data-testid=file-input]', files['10k']); // as for one worker: the 50k-row file runs second
+  await waitStatus(splitPage, /^done/, 120_000);
+  await splitPage.setInputFiles('[data-testid=file-input]', files['50k']);
+  await waitStatus(splitPage, /^done/, 300_000);
+  res.split50k.push(Number(await splitPage.getAttribute('[data-testid=status]', 'data-rows-per-sec')));
+  await split.close();
   process.stderr.write(`round ${round + 1}/${ROUNDS} done\n`);
 }
 await browser.close();
@@ -98,4 +118,9 @@ for (const k of ['10k', '50k']) {
   const n = natRate(k, false), na = natRate(k, true);
   console.log(`${k} rows: worker ${f0(w)} rows/s [${f0(med(res[`w${k}`]))}] · native 1 core ${f0(n)} rows/s (${f0(na)} without startup)` +
     ` → ratio ${(w / n).toFixed(2)}× (${(w / na).toFixed(2)}× without startup)   budget ≥ 0.40×`);
+}
+{
+  const w = best(res.split50k, Math.max), n = natRate('50k', false), all = rowsOf['50k'] / best(res.natAll50k);
+  console.log(`50k rows split among ${res.helpers} helper workers: ${f0(w)} rows/s [${f0(med(res.split50k))}] → ${(w / best(res.w50k, Math.max)).toFixed(2)}× one worker,` +
+    ` ${(w / n).toFixed(2)}× native on 1 core, ${(w / all).toFixed(2)}× native on every core (${f0(all)} rows/s)`);
 }

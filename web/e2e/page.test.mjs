@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, open, status, waitStatus, download, native, repeated, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
+import { launch, open, helpersUp, status, waitStatus, download, native, repeated, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
 
 let browser, server;
 const tmp = tmpDir();
@@ -209,9 +209,7 @@ test('a big file is split among helper workers: byte-identical download, the sam
   const { context, page, requests, problems } = await open(browser, server);
   const served = server.requests.length;
   try {
-    const cpus = await page.evaluate(() => navigator.hardwareConcurrency);
-    const helpers = cpus >= 2 ? Math.min(cpus, 4) : 0;
-    await page.waitForFunction((n) => document.querySelector('[data-testid=status]')?.dataset.helpers === String(n), helpers, { timeout: 30_000 });
+    const helpers = await helpersUp(page);
     await page.setInputFiles('[data-testid=file-input]', file);
     assert.equal(await waitStatus(page, /^(done|failed|cancelled)/), 'done: 12000 rows');
     assert.equal(await page.getAttribute('[data-testid=status]', 'data-workers'), String(Math.max(helpers, 1)));

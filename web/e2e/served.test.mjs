@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, open, serveNative, waitStatus, download, native, nativeExplain, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
+import { launch, open, helpersUp, serveNative, waitStatus, download, native, nativeExplain, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
 
 let browser, statics, server;
 const tmp = tmpDir();
@@ -135,9 +135,13 @@ test('why: a clicked row is explained in the worker, with the model\'s features;
   assert.ok(names.size > 50);
   const { context, page, requests, problems } = await open(browser, server);
   try {
+    // once the helpers are up (their loading is not the explaining's), att_unlabeled.csv (3 MB) is split among
+    // them: its rows' places in the download come from the merged answers
+    const helpers = await helpersUp(page);
     for (const [name, rowNo] of [['att_train.csv', 3], ['att_unlabeled.csv', 5]]) {
       await page.setInputFiles('[data-testid=file-input]', join(DATA, name));
       await waitStatus(page, /^done: \d+ rows$/);
+      assert.equal(await page.getAttribute('[data-testid=status]', 'data-workers'), String(name === 'att_unlabeled.csv' ? Math.max(helpers, 1) : 1));
       const before = requests.length;
       const tr = page.locator('[data-testid=results] tbody tr').nth(rowNo - 1);
       const tableApp = (await tr.locator('.label').first().textContent()).trim();

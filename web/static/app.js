@@ -30,9 +30,13 @@
 
   const stats = { workers: 0 }; // workers started: 1 unless a cancel had to terminate one
 
+  // ?workers=N caps the workers a big file is split among (1: this worker alone, on one CPU).
+  const maxWorkers = Number(new URLSearchParams(location.search).get('workers')) || 0;
+
   function spawn() {
     stats.workers++;
     worker = new Worker('worker.js');
+    if (maxWorkers > 0) worker.postMessage({ type: 'workers', n: maxWorkers });
     worker.onmessage = (e) => {
       if (typeof e.data === 'string') {
         if (cancelTimer && (e.data.startsWith('{"kind":"cancelled"') || e.data.startsWith('{"kind":"failed"'))) {

@@ -17,6 +17,7 @@ function dispatch(m) {
   else if (m.type === 'cancel') self.ntc.cancel();
   else if (m.type === 'explain') self.ntc.explain(m.id, m.row, m.header, m.line, !!m.app, !!m.att);
   else if (m.type === 'chunk') self.ntc.chunk(m.data);
+  else if (m.type === 'workers') self.ntc.workers(m.n);
 }
 function drain() {
   while (pending.length) dispatch(pending.shift());

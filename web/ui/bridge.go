@@ -2,6 +2,7 @@ package ui
 
 import (
 	"sync"
+	"time"
 
 	"github.com/vugu/vugu"
 	"github.com/vugu/vugu/js"
@@ -34,6 +35,11 @@ func (b *JSBridge) ResultURL(name string) string { return b.page.Call("resultURL
 
 // Listen hands the glue (ntcPage.uiReady) a function that delivers the worker's messages to p, in order,
 // under env's lock. A JS callback must not block, so the function only queues the message.
+//
+// During a run the page is redrawn at most every runRedraw: a redraw costs the main thread about as much as
+// decoding thousands of rows, and with the file split among helper workers that thread shares the CPUs with
+// them. A message that arrives sooner is applied at once and drawn when the interval is up; a run's first
+// rows and its end are drawn at once.
 func Listen(p *Page, env vugu.EventEnv) {
 	var (
 		mu    sync.Mutex
@@ -51,6 +57,8 @@ func Listen(p *Page, env vugu.EventEnv) {
 		return nil
 	})
 	go func() {
+		var drawn time.Time // the last redraw that showed a run's rows
+		owed := false       // state applied but not drawn
 		for range wake {
 			mu.Lock()
 			batch := queue
@@ -62,8 +70,29 @@ func Listen(p *Page, env vugu.EventEnv) {
 					js.Global().Get("console").Call("error", "ntc: bad worker message: "+err.Error())
 				}
 			}
+			if wait := runRedraw - time.Since(drawn); p.State == StateRunning && len(p.Rows) > 0 && wait > 0 {
+				env.UnlockOnly()
+				if !owed {
+					owed = true
+					time.AfterFunc(wait, func() {
+						select {
+						case wake <- struct{}{}:
+						default:
+						}
+					})
+				}
+				continue
+			}
+			owed = false
+			drawn = time.Time{}
+			if p.State == StateRunning && len(p.Rows) > 0 {
+				drawn = time.Now()
+			}
 			env.UnlockRender()
 		}
 	}()
 	js.Global().Get("ntcPage").Call("uiReady", onMessage)
 }
+
+// runRedraw is the shortest time between two redraws during a run.
+const runRedraw = 900 * time.Millisecond

@@ -108,9 +108,14 @@ func NewPage(b Bridge) *Page {
 
 // Apply takes one worker message (protocol.Envelope JSON).
 func (p *Page) Apply(msg string) error {
-	m, err := protocol.Decode(msg)
+	held := len(p.Rows)
+	m, rows, err := protocol.DecodeAppend(msg, p.Rows) // a progress message's rows go straight into Rows
 	if err != nil {
 		return err
+	}
+	if len(rows) > held && m.Progress != nil && p.State == StateRunning &&
+		(m.Kind == protocol.KindProgress || m.Kind == protocol.KindDone || m.Kind == protocol.KindCancelled) {
+		p.Rows, p.viewDirty = rows, true
 	}
 	switch m.Kind {
 	case protocol.KindReady:
@@ -163,6 +168,12 @@ func (p *Page) take(pr *protocol.Progress) {
 	p.P.NewRows, p.P.NewErrors = nil, nil
 }
 
+// rowsFor is an empty table with room for the rows a file of size bytes sends (a flow row is about 500
+// bytes; the worker sends 100,000 at most), so that they are not copied again and again as they arrive.
+func rowsFor(size int64) []protocol.RowView {
+	return make([]protocol.RowView, 0, min(size/400+16, 100_000))
+}
+
 // Choose starts a run over a file the user picked or dropped.
 func (p *Page) Choose(file js.Value, name string, size int64) {
 	p.file, p.FileName, p.FileSize = file, name, size
@@ -180,7 +191,7 @@ func (p *Page) Run() {
 		return
 	}
 	p.P = protocol.Progress{Total: p.FileSize}
-	p.Rows, p.Errors, p.Failure, p.ResultURL = nil, nil, nil, ""
+	p.Rows, p.Errors, p.Failure, p.ResultURL = rowsFor(p.FileSize), nil, nil, ""
 	p.view, p.viewDirty, p.PageNo = nil, true, 0
 	if p.Filter != filterErrors {
 		p.Filter = ""
