@@ -145,8 +145,9 @@ type ChunkFailure struct{ Failure *protocol.Failure }
 func (e *ChunkFailure) Error() string { return e.Failure.Error }
 
 // RunParallel classifies r into w on pool's helpers and returns the final state: what Run returns for the
-// same input, but for timings. opts.ChunkRows sets the chunk size (ChunkRows if zero).
-func RunParallel(ctx context.Context, pool Pool, r io.Reader, w io.Writer, opts Options) (*protocol.Progress, error) {
+// same input, but for timings. opts.ChunkRows sets the chunk size (ChunkRows if zero). r must give up once
+// ctx is done (the page's file reader does), so that a cancelled run returns.
+func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, opts Options) (*protocol.Progress, error) {
 	opts = opts.withDefaults()
 	m := &merger{opts: opts, w: w, start: opts.Now()}
 	m.last = m.start
@@ -156,7 +157,7 @@ func RunParallel(ctx context.Context, pool Pool, r io.Reader, w io.Writer, opts 
 	if err != nil {
 		return nil, fmt.Errorf("reading the file: %w", err)
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
 	type job struct {
@@ -172,16 +173,17 @@ func RunParallel(ctx context.Context, pool Pool, r io.Reader, w io.Writer, opts 
 	answers := make(chan answer, pool.Size())
 	// ahead bounds the chunks read but not yet merged: memory stays flat whatever the file size.
 	ahead := make(chan struct{}, 2*pool.Size())
-	var splitErr error
+	splitDone := make(chan error, 1) // the splitter's end: nil, or the input's error
 	go func() {
 		defer close(jobs)
 		for seq := 0; ; seq++ {
 			c, err := sp.Next()
 			if errors.Is(err, io.EOF) {
+				splitDone <- nil
 				return
 			}
 			if err != nil {
-				splitErr = err
+				splitDone <- err
 				cancel()
 				return
 			}
@@ -190,11 +192,13 @@ func RunParallel(ctx context.Context, pool Pool, r io.Reader, w io.Writer, opts 
 			select {
 			case ahead <- struct{}{}:
 			case <-ctx.Done():
+				splitDone <- nil
 				return
 			}
 			select {
 			case jobs <- job{seq, encodeRequest(req, c.Body)}:
 			case <-ctx.Done():
+				splitDone <- nil
 				return
 			}
 		}
@@ -241,14 +245,16 @@ func RunParallel(ctx context.Context, pool Pool, r io.Reader, w io.Writer, opts 
 			}
 		})
 	}
+	cancel() // the splitter too, if the run ended before the input
+	splitErr := <-splitDone
 	m.stamp()
 	switch {
+	case splitErr != nil: // it cancelled the helpers' requests: their errors say nothing more
+		return &m.p, fmt.Errorf("reading the file after row %d: %w", m.p.Rows, splitErr)
 	case runErr != nil:
 		return &m.p, runErr
-	case splitErr != nil:
-		return &m.p, fmt.Errorf("reading the file after row %d: %w", m.p.Rows, splitErr)
 	}
-	return &m.p, ctx.Err()
+	return &m.p, parent.Err()
 }
 
 // merger puts chunk answers, in order, together into one run's output and state.

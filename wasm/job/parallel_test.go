@@ -202,3 +202,34 @@ func TestUnframeRefusesTruncated(t *testing.T) {
 		}
 	}
 }
+
+// failingReader gives n bytes of in, then an error.
+type failingReader struct {
+	in  []byte
+	n   int
+	err error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n == 0 {
+		return 0, f.err
+	}
+	k := copy(p, f.in[:min(len(f.in), f.n)])
+	f.in, f.n = f.in[k:], f.n-k
+	return k, nil
+}
+
+// A file that cannot be read to its end fails the run with the reader's error, after the chunks read before it.
+func TestRunParallelReadError(t *testing.T) {
+	c := classifier(t)
+	in := readData(t, "att_unlabeled.csv")
+	broken := errors.New("the disk went away")
+	p, err := RunParallel(context.Background(), &localPool{c: c, size: 2}, &failingReader{in: in, n: len(in) / 2, err: broken}, &bytes.Buffer{},
+		Options{Tasks: model.Both, ChunkRows: 100})
+	if !errors.Is(err, broken) || !strings.Contains(err.Error(), "reading the file after row") {
+		t.Fatalf("err %v", err)
+	}
+	if p == nil || p.Rows == 0 || p.Rows >= 6249 {
+		t.Fatalf("progress %+v", p)
+	}
+}
