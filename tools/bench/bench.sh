@@ -245,7 +245,9 @@ The edge runs a fresh Go wasm instance per request
 
 \`make web-bench\` (web/e2e/bench.mjs): the page in headless Chromium from a local static server, cold load to
 first results, then the worker's rows/s against native \`ntc classify\` on one core, side by side in the same
-run (best of its rounds, median in brackets). Budgets: cold load < 2 s, worker ≥ 0.4× native.
+run (best of its rounds, median in brackets), on a page kept to one worker (\`?workers=1\`); last, the default
+page with the 50k-row file split among its helper workers, against one worker and native on one and on every
+core. Budgets: cold load < 2 s, worker ≥ 0.4× native.
 
 \`\`\`
 $page_bench
