@@ -18,7 +18,7 @@ type Chunk struct {
 // Splitter cuts a flow CSV into chunks of whole records, for classifying a big file in parallel (the API's
 // clients, the page's workers). It delimits records as features.Reader does (features.RecordScanner), so each
 // chunk, read on its own with Reader.Continue, gives exactly the rows, line numbers and row errors of the
-// whole file, and the chunks' outputs, each without its header line, add up to the whole file's output.
+// whole file, and the chunks' outputs, each without its header record, add up to the whole file's output.
 type Splitter struct {
 	sc     *features.RecordScanner
 	header []byte
@@ -27,26 +27,28 @@ type Splitter struct {
 	done   bool // the input has ended: the chunk handed out last was the last one
 }
 
-// NewSplitter reads the header from r (blank lines before it skipped, as the reader skips them); chunks will
-// hold at most rowsPerChunk records.
+// NewSplitter reads the header from r; chunks will hold at most rowsPerChunk records.
 func NewSplitter(r io.Reader, rowsPerChunk int) (*Splitter, error) {
 	s := &Splitter{sc: features.NewRecordScanner(r), max: max(rowsPerChunk, 1)}
 	for {
 		text, _, blank, err := s.sc.Next()
 		if errors.Is(err, io.EOF) {
-			return s, nil // no header: one empty chunk, for whoever classifies it to say so
+			return s, nil // no header: one chunk of what there was, for whoever classifies it to say so
 		}
 		if err != nil {
 			return nil, err
 		}
+		// Blank lines before the header stay with it: the reader's checks of the file's first line (is it
+		// text, how do its lines end) then see in every chunk what they see in the file.
+		s.header = append(s.header, text...)
 		if !blank {
-			s.header = withNewline(text)
 			return s, nil
 		}
 	}
 }
 
-// Header returns the header record, ending in a newline.
+// Header returns the file's lines up to the end of its header record, as they stand (blank lines before the
+// header included; no line end if the file has none after it, and then no records).
 func (s *Splitter) Header() []byte { return s.header }
 
 // Next returns the next chunk, or io.EOF after the last one. A file with a header and no rows yields one
@@ -85,13 +87,4 @@ func (s *Splitter) Next() (*Chunk, error) {
 		c.FirstLine = 2
 	}
 	return c, nil
-}
-
-// withNewline returns a copy of text ending in a newline.
-func withNewline(text []byte) []byte {
-	out := append([]byte(nil), text...)
-	if len(out) == 0 || out[len(out)-1] != '\n' {
-		out = append(out, '\n')
-	}
-	return out
 }

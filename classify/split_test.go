@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -97,9 +98,19 @@ func TestChunksClassifyAsTheWholeFile(t *testing.T) {
 		"unclosed quote at end": strings.Join(mixed, "\n") + "\n" + `"10.0.0.9,` + "\n" + row(31) + "\n" + row(32),
 		"header only":           header + "\n",
 		"blank lines only":      header + "\n\n\r\n",
+		"blank lines before a header the reader checks":    "\n\r\n" + header + ",Zeit f\xfcr\n" + row(0) + ",1\n" + row(1) + ",2\n",
+		"an unclosed quote in a header without a line end": header + `,"x`,
+	}
+	stream := func(in []byte, opts Options) ([]byte, string) {
+		var out bytes.Buffer
+		opts.Tasks = model.Both
+		if _, err := Stream(context.Background(), classifier(t), bytes.NewReader(in), &out, opts); err != nil {
+			return nil, err.Error()
+		}
+		return out.Bytes(), ""
 	}
 	for name, in := range inputs {
-		whole, _ := run(t, []byte(in), Options{Tasks: model.Both})
+		whole, wholeErr := stream([]byte(in), Options{})
 		for _, per := range []int{1, 2, 7, 1000} {
 			sp, err := NewSplitter(strings.NewReader(in), per)
 			if err != nil {
@@ -114,7 +125,10 @@ func TestChunksClassifyAsTheWholeFile(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				out, _ := run(t, c.Body, Options{Tasks: model.Both, RowsBefore: c.RowsBefore, FirstLine: c.FirstLine})
+				out, chunkErr := stream(c.Body, Options{RowsBefore: c.RowsBefore, FirstLine: c.FirstLine})
+				if chunkErr != wholeErr {
+					t.Fatalf("%s, %d rows a chunk: chunk %d fails with %q, the whole file with %q", name, per, n, chunkErr, wholeErr)
+				}
 				if n > 0 {
 					out = out[bytes.IndexByte(out, '\n')+1:]
 				}
