@@ -43,6 +43,7 @@ type chunkRequest struct {
 	App        bool `json:"app,omitempty"`
 	Att        bool `json:"att,omitempty"`
 	KeepRows   int  `json:"keep_rows"` // table rows wanted from this chunk's first rows (the run's cap minus the rows before)
+	KeepErrors int  `json:"keep_errors"`
 }
 
 // chunkResult is an answer's JSON part; the table rows (EncodedRows, offsets within the chunk's output) and
@@ -53,7 +54,7 @@ type chunkResult struct {
 	Bad         int                 `json:"bad"`
 	HeaderBytes int64               `json:"header_bytes"` // the chunk's output header line: cut from every chunk's output but the first
 	Summary     protocol.Summary    `json:"summary"`
-	Errors      []protocol.RowError `json:"errors,omitempty"` // its first DefaultKeepErrors error rows
+	Errors      []protocol.RowError `json:"errors,omitempty"` // its first KeepErrors error rows
 	Failure     *protocol.Failure   `json:"failure,omitempty"`
 	rows        []byte
 	output      []byte
@@ -127,7 +128,7 @@ func ClassifyChunk(c *model.Classifier, request []byte) []byte {
 	var out bytes.Buffer
 	out.Grow(len(parts[1]) + len(parts[1])/4)
 	p, err := Run(context.Background(), c, bytes.NewReader(parts[1]), &out, Options{
-		Tasks: model.Tasks{App: req.App, Att: req.Att}, KeepRows: keep, RowsBefore: req.RowsBefore, FirstLine: req.FirstLine})
+		Tasks: model.Tasks{App: req.App, Att: req.Att}, KeepRows: keep, KeepErrors: req.KeepErrors, RowsBefore: req.RowsBefore, FirstLine: req.FirstLine})
 	res := &chunkResult{Seq: req.Seq}
 	if err != nil {
 		res.Failure = Failure(err, nil)
@@ -148,6 +149,9 @@ func (e *ChunkFailure) Error() string { return e.Failure.Error }
 // same input, but for timings. opts.ChunkRows sets the chunk size (ChunkRows if zero). r must give up once
 // ctx is done (the page's file reader does), so that a cancelled run returns.
 func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, opts Options) (*protocol.Progress, error) {
+	if pool.Size() < 1 {
+		return nil, errors.New("no helper to classify on")
+	}
 	opts = opts.withDefaults()
 	m := &merger{opts: opts, w: w, start: opts.Now()}
 	m.last = m.start
@@ -188,7 +192,7 @@ func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, op
 				return
 			}
 			req := &chunkRequest{Seq: seq, RowsBefore: c.RowsBefore, FirstLine: c.FirstLine, App: opts.Tasks.App, Att: opts.Tasks.Att,
-				KeepRows: opts.KeepRows - c.RowsBefore}
+				KeepRows: opts.KeepRows - c.RowsBefore, KeepErrors: opts.KeepErrors}
 			select {
 			case ahead <- struct{}{}:
 			case <-ctx.Done():
@@ -203,6 +207,10 @@ func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, op
 			}
 		}
 	}()
+	// A helper that fails stops the run at once, not when its chunk's turn to be merged comes (an earlier
+	// chunk's helper may never answer).
+	var helperErr error
+	var helperErrOnce sync.Once
 	var wg sync.WaitGroup
 	for range pool.Size() {
 		wg.Add(1)
@@ -213,6 +221,13 @@ func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, op
 				var b []byte
 				if b, a.err = pool.Classify(ctx, j.request); a.err == nil {
 					a.res, a.err = decodeResult(b)
+				}
+				if a.err == nil && a.res.Seq != j.seq && a.res.Failure == nil {
+					a.err = fmt.Errorf("a helper answered chunk %d for chunk %d", a.res.Seq, j.seq)
+				}
+				if a.err != nil && ctx.Err() == nil {
+					helperErrOnce.Do(func() { helperErr = a.err })
+					cancel()
 				}
 				select {
 				case answers <- a:
@@ -251,6 +266,8 @@ func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, op
 	switch {
 	case splitErr != nil: // it cancelled the helpers' requests: their errors say nothing more
 		return &m.p, fmt.Errorf("reading the file after row %d: %w", m.p.Rows, splitErr)
+	case helperErr != nil: // the requests it cancelled say nothing more either
+		return &m.p, helperErr
 	case runErr != nil:
 		return &m.p, runErr
 	}

@@ -3,6 +3,7 @@ package job
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -231,5 +232,58 @@ func TestRunParallelReadError(t *testing.T) {
 	}
 	if p == nil || p.Rows == 0 || p.Rows >= 6249 {
 		t.Fatalf("progress %+v", p)
+	}
+}
+
+// More error rows than the default cap, all of them wanted: the helpers keep as many as the run asks for.
+func TestRunParallelKeepsErrorsPastTheDefault(t *testing.T) {
+	c := classifier(t)
+	in := []byte(strings.ReplaceAll(string(readData(t, "att_unlabeled.csv")), ",tcp,", ",icmp,"))
+	opts := Options{Tasks: model.Both, KeepErrors: 5000}
+	one := gather(t, in, opts, func(o Options, out *bytes.Buffer) (*protocol.Progress, error) {
+		return Run(context.Background(), c, bytes.NewReader(in), out, o)
+	})
+	many := gather(t, in, opts, func(o Options, out *bytes.Buffer) (*protocol.Progress, error) {
+		return RunParallel(context.Background(), &localPool{c: c, size: 2}, bytes.NewReader(in), out, o)
+	})
+	if len(one.errors) <= DefaultKeepErrors || !reflect.DeepEqual(one.errors, many.errors) {
+		t.Fatalf("%d error rows on one worker, %d on helpers", len(one.errors), len(many.errors))
+	}
+}
+
+// failingPool never answers the first chunk and fails the second.
+type failingPool struct{ c *model.Classifier }
+
+func (failingPool) Size() int { return 2 }
+
+func (p failingPool) Classify(ctx context.Context, request []byte) ([]byte, error) {
+	parts, _ := unframe(request, 2)
+	var req chunkRequest
+	json.Unmarshal(parts[0], &req)
+	switch req.Seq {
+	case 0:
+		<-ctx.Done()
+		return nil, ctx.Err()
+	case 1:
+		return nil, errors.New("a helper worker stopped: out of memory")
+	}
+	return ClassifyChunk(p.c, request), nil
+}
+
+// A helper that fails stops the run at once with its reason, even while an earlier chunk is still out.
+func TestRunParallelHelperFailure(t *testing.T) {
+	in := readData(t, "att_unlabeled.csv")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := RunParallel(ctx, failingPool{classifier(t)}, bytes.NewReader(in), &bytes.Buffer{}, Options{Tasks: model.Both, ChunkRows: 100})
+	if err == nil || err.Error() != "a helper worker stopped: out of memory" {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// A pool without helpers is an error, not an empty success.
+func TestRunParallelNeedsHelpers(t *testing.T) {
+	if _, err := RunParallel(context.Background(), &localPool{size: 0}, strings.NewReader("a\n"), &bytes.Buffer{}, Options{}); err == nil {
+		t.Fatal("no error")
 	}
 }

@@ -24,7 +24,7 @@ func helperMain(c *model.Classifier) {
 		b := make([]byte, args[0].Get("length").Int())
 		js.CopyBytesToGo(b, args[0])
 		runID++
-		requests <- b // the primary sends one request per helper at a time: never full
+		requests <- b // the primary sends slotsPerHelper requests at a time at most: never full
 		return nil
 	}))
 	js.Global().Set("ntc", api)
@@ -99,8 +99,15 @@ func (p *helperPool) start(n int) {
 					if p.up++; p.up == len(p.helpers) && !p.broken && p.onReady != nil {
 						go p.onReady(len(p.helpers))
 					}
-				case err == nil && m.Kind == protocol.KindFailed:
+				case err == nil && m.Kind == protocol.KindFailed: // it could not load, or its program ended (worker.js)
 					p.broken = true
+					reason := "a helper worker stopped"
+					if m.Failure != nil {
+						reason += ": " + m.Failure.Error
+					}
+					for len(h.pending) > 0 {
+						h.deliver(answer{err: errors.New(reason)})
+					}
 				}
 				return nil
 			}
@@ -112,6 +119,7 @@ func (p *helperPool) start(n int) {
 			return nil
 		})
 		h.onErr = js.FuncOf(func(this js.Value, args []js.Value) any {
+			args[0].Call("preventDefault") // handled here: not to be reported again to the page as the worker's own
 			msg := args[0].Get("message")
 			reason := "a helper worker stopped"
 			if msg.Type() == js.TypeString && msg.String() != "" {
@@ -148,8 +156,8 @@ func (p *helperPool) Size() int { return len(p.helpers) * slotsPerHelper }
 // Helpers is the number of helper workers.
 func (p *helperPool) Helpers() int { return len(p.helpers) }
 
-// Classify implements job.Pool: the request goes to the first idle helper (transferred, not copied). If ctx
-// ends first, the helper is given back to the pool once it has answered.
+// Classify implements job.Pool: the request goes to the first helper with a free slot, copied once into a
+// buffer that is transferred to it. If ctx ends first, the slot is given back once the helper has answered.
 func (p *helperPool) Classify(ctx context.Context, request []byte) ([]byte, error) {
 	var h *helper
 	select {
@@ -163,10 +171,10 @@ func (p *helperPool) Classify(ctx context.Context, request []byte) ([]byte, erro
 	msg.Set("type", "chunk")
 	msg.Set("data", u8)
 	ch := make(chan answer, 1)
-	p.mu.Lock()
+	p.mu.Lock() // a helper answers in the order it was sent requests: pending must have the same order
 	h.pending = append(h.pending, ch)
-	p.mu.Unlock()
 	h.w.Call("postMessage", msg, []any{u8.Get("buffer")})
+	p.mu.Unlock()
 	select {
 	case a := <-ch:
 		p.idle <- h

@@ -35,5 +35,7 @@ self.onmessage = (e) => {
     const bytes = await (await fetch('classifier.wasm')).arrayBuffer();
     inst = await WebAssembly.instantiate(bytes, go.importObject);
   }
-  go.run(inst.instance);
+  await go.run(inst.instance);
+  // the Go program never returns on its own: it ended (a panic, or out of memory) and answers nothing more
+  self.postMessage(JSON.stringify({ kind: 'failed', failure: { error: 'the classifier stopped (see the console)' } }));
 })().catch((err) => self.postMessage(JSON.stringify({ kind: 'failed', failure: { error: 'could not start the classifier: ' + err } })));

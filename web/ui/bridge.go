@@ -38,8 +38,8 @@ func (b *JSBridge) ResultURL(name string) string { return b.page.Call("resultURL
 //
 // During a run the page is redrawn at most every runRedraw: a redraw costs the main thread about as much as
 // decoding thousands of rows, and with the file split among helper workers that thread shares the CPUs with
-// them. A message that arrives sooner is applied at once and drawn when the interval is up; a run's first
-// rows and its end are drawn at once.
+// them. A progress message that arrives sooner is applied at once and drawn when the interval is up; a run's
+// first rows, its end and any other message are drawn at once.
 func Listen(p *Page, env vugu.EventEnv) {
 	var (
 		mu    sync.Mutex
@@ -65,12 +65,14 @@ func Listen(p *Page, env vugu.EventEnv) {
 			queue = nil
 			mu.Unlock()
 			env.Lock()
+			now := false // a message to show at once: an explanation, the helpers coming up
 			for _, m := range batch {
 				if err := p.Apply(m); err != nil {
 					js.Global().Get("console").Call("error", "ntc: bad worker message: "+err.Error())
 				}
+				now = now || p.drawNow
 			}
-			if wait := runRedraw - time.Since(drawn); p.State == StateRunning && len(p.Rows) > 0 && wait > 0 {
+			if wait := runRedraw - time.Since(drawn); !now && p.State == StateRunning && len(p.Rows) > 0 && wait > 0 {
 				env.UnlockOnly()
 				if !owed {
 					owed = true

@@ -88,6 +88,10 @@ type Page struct {
 	// split among them.
 	Helpers int
 
+	// drawNow says the last message applied is one to show at once (not a run's progress): Listen's throttle
+	// lets it through.
+	drawNow bool
+
 	// Bridge is the page's JS glue (web/static/app.js); nil in tests.
 	Bridge Bridge
 }
@@ -113,6 +117,7 @@ func (p *Page) Apply(msg string) error {
 	if err != nil {
 		return err
 	}
+	p.drawNow = m.Kind != protocol.KindProgress
 	if len(rows) > held && m.Progress != nil && p.State == StateRunning &&
 		(m.Kind == protocol.KindProgress || m.Kind == protocol.KindDone || m.Kind == protocol.KindCancelled) {
 		p.Rows, p.viewDirty = rows, true
