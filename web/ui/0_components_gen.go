@@ -1001,7 +1001,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "ntc"}
 									vgparent.AppendChild(vgn)
 								}
-								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " command line, compiled to WebAssembly — a 1 GB export works."}
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " command line, compiled to WebAssembly — a 1 GB export works. A file of 2 MB or more is split among helper workers, one per CPU (up to four)."}
 								vgparent.AppendChild(vgn)
 							}
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n          "}
@@ -2486,7 +2486,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "footer", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "foot"}}}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("ntc · the classifier is the Go code of the \x3Ccode\x3Entc\x3C/code\x3E command line compiled to WebAssembly, running in a Web Worker on this device."))
+		vgn.SetInnerHTML(vugu.HTML("ntc · the classifier is the Go code of the \x3Ccode\x3Entc\x3C/code\x3E command line compiled to WebAssembly, running in Web Workers on this device."))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
 		vgparent.AppendChild(vgn)
 	}
