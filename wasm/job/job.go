@@ -50,10 +50,7 @@ const (
 // before any output, context.Canceled when ctx was cancelled, or an I/O error.
 func Run(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opts Options) (*protocol.Progress, error) {
 	opts = opts.withDefaults()
-	g := &gatherer{opts: opts, start: opts.Now()}
-	g.in = &recorder{r: r, keep: 1 << 16}
-	g.p = newProgress(opts)
-	g.last = g.start
+	g := &gatherer{reporter: newReporter(opts, &recorder{r: r, keep: 1 << 16})}
 	_, err := classify.Stream(ctx, c, g.in, w, classify.Options{Tasks: opts.Tasks, Workers: 1, OnRow: g.onRow,
 		RowsBefore: opts.RowsBefore, FirstLine: opts.FirstLine})
 	g.stamp()
@@ -95,13 +92,51 @@ func newProgress(opts Options) protocol.Progress {
 	return p
 }
 
+// reporter is what both kinds of run (Run, RunParallel) keep for the page: the state, and when to send it.
+type reporter struct {
+	opts        Options
+	in          *recorder
+	p           protocol.Progress
+	start, last time.Time
+	reports     int // OnProgress calls so far
+}
+
+func newReporter(opts Options, in *recorder) reporter {
+	now := opts.Now()
+	return reporter{opts: opts, in: in, p: newProgress(opts), start: now, last: now}
+}
+
+// report hands the state to OnProgress when a message is due (the first after First, then every Every), and
+// empties the rows and errors it carried.
+func (r *reporter) report() {
+	if r.opts.OnProgress == nil {
+		return
+	}
+	every := r.opts.Every
+	if r.reports == 0 {
+		every = r.opts.First
+	}
+	if now := r.opts.Now(); now.Sub(r.last) >= every {
+		r.last = now
+		r.reports++
+		r.stamp()
+		r.opts.OnProgress(&r.p)
+		r.p.EncodedRows, r.p.NewErrors = r.p.EncodedRows[:0], r.p.NewErrors[:0]
+	}
+}
+
+// stamp brings the byte count and the rates up to date.
+func (r *reporter) stamp() {
+	r.p.Bytes = r.in.n.Load()
+	el := r.opts.Now().Sub(r.start)
+	r.p.ElapsedMs = float64(el) / float64(time.Millisecond)
+	if el > 0 {
+		r.p.RowsPerSec = float64(r.p.Rows) / el.Seconds()
+	}
+}
+
 type gatherer struct {
-	reports int // OnProgress calls so far
-	opts    Options
-	in      *recorder
-	start   time.Time
-	last    time.Time
-	p       protocol.Progress
+	reporter
 	// columns of the table, found in the header on the first row; -1 when absent
 	cols     struct{ src, sport, dst, dport, proto, label int }
 	labelFor *protocol.TaskSummary // the task the file's label column can be compared with
@@ -147,28 +182,8 @@ func (g *gatherer) onRow(r *classify.Row) {
 		}
 		p.EncodedRows = g.appendRow(p.EncodedRows, r)
 	}
-	if p.Rows%64 == 0 && g.opts.OnProgress != nil {
-		every := g.opts.Every
-		if g.reports == 0 {
-			every = g.opts.First
-		}
-		if now := g.opts.Now(); now.Sub(g.last) >= every {
-			g.last = now
-			g.reports++
-			g.stamp()
-			g.opts.OnProgress(p)
-			p.EncodedRows, p.NewErrors = p.EncodedRows[:0], p.NewErrors[:0]
-		}
-	}
-}
-
-// stamp brings the byte count and the rates up to date.
-func (g *gatherer) stamp() {
-	g.p.Bytes = g.in.n.Load()
-	el := g.opts.Now().Sub(g.start)
-	g.p.ElapsedMs = float64(el) / float64(time.Millisecond)
-	if el > 0 {
-		g.p.RowsPerSec = float64(g.p.Rows) / el.Seconds()
+	if p.Rows%64 == 0 {
+		g.report()
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"io"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/flowlens/ntc/classify"
 	"github.com/flowlens/ntc/model"
@@ -153,10 +152,7 @@ func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, op
 		return nil, errors.New("no helper to classify on")
 	}
 	opts = opts.withDefaults()
-	m := &merger{opts: opts, w: w, start: opts.Now()}
-	m.last = m.start
-	m.in = &recorder{r: r}
-	m.p = newProgress(opts)
+	m := &merger{reporter: newReporter(opts, &recorder{r: r}), w: w}
 	sp, err := classify.NewSplitter(m.in, opts.ChunkRows)
 	if err != nil {
 		return nil, fmt.Errorf("reading the file: %w", err)
@@ -276,13 +272,9 @@ func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, op
 
 // merger puts chunk answers, in order, together into one run's output and state.
 type merger struct {
-	opts        Options
-	w           io.Writer
-	in          *recorder
-	p           protocol.Progress
-	start, last time.Time
-	reports     int
-	written     int64 // output bytes so far
+	reporter
+	w       io.Writer
+	written int64 // output bytes so far
 }
 
 func (m *merger) merge(seq int, res *chunkResult) error {
@@ -315,27 +307,8 @@ func (m *merger) merge(seq int, res *chunkResult) error {
 	if res.Summary.LabelColumn != "" {
 		m.p.Summary.LabelColumn = res.Summary.LabelColumn
 	}
-	every := m.opts.Every
-	if m.reports == 0 {
-		every = m.opts.First
-	}
-	if now := m.opts.Now(); m.opts.OnProgress != nil && now.Sub(m.last) >= every {
-		m.last = now
-		m.reports++
-		m.stamp()
-		m.opts.OnProgress(&m.p)
-		m.p.EncodedRows, m.p.NewErrors = m.p.EncodedRows[:0], m.p.NewErrors[:0]
-	}
+	m.report()
 	return nil
-}
-
-func (m *merger) stamp() {
-	m.p.Bytes = m.in.n.Load()
-	el := m.opts.Now().Sub(m.start)
-	m.p.ElapsedMs = float64(el) / float64(time.Millisecond)
-	if el > 0 {
-		m.p.RowsPerSec = float64(m.p.Rows) / el.Seconds()
-	}
 }
 
 func addSummary(dst, src *protocol.TaskSummary) {
