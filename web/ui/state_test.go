@@ -137,3 +137,24 @@ func TestHelpersAndWorkers(t *testing.T) {
 		}
 	}
 }
+
+// During a run the page redraws progress at most once in a while (Listen); any other message is drawn at once.
+func TestDrawNow(t *testing.T) {
+	p := NewPage(nil)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	p.Choose(p.file, "big.csv", 5<<20)
+	for _, tc := range []struct {
+		m    protocol.Envelope
+		want bool
+	}{
+		{protocol.Envelope{Kind: protocol.KindProgress, Progress: &protocol.Progress{Rows: 10}}, false},
+		{protocol.Envelope{Kind: protocol.KindExplained, Explained: &protocol.Explained{ID: 1}}, true},
+		{protocol.Envelope{Kind: protocol.KindHelpers, Helpers: 2}, true},
+		{protocol.Envelope{Kind: protocol.KindProgress, Progress: &protocol.Progress{Rows: 20}}, false},
+		{protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 30}}, true},
+	} {
+		if err := p.Apply(msg(t, tc.m)); err != nil || p.drawNow != tc.want {
+			t.Fatalf("%s: drawNow %v, want %v (%v)", tc.m.Kind, p.drawNow, tc.want, err)
+		}
+	}
+}
