@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowlens/ntc/classify"
 	"github.com/flowlens/ntc/model"
 	"github.com/flowlens/ntc/wasm/protocol"
 )
@@ -286,4 +288,48 @@ func TestRunParallelNeedsHelpers(t *testing.T) {
 	if _, err := RunParallel(context.Background(), &localPool{size: 0}, strings.NewReader("a\n"), &bytes.Buffer{}, Options{}); err == nil {
 		t.Fatal("no error")
 	}
+}
+
+// answeringPool answers every request at once with its chunk's answer, computed beforehand.
+type answeringPool struct{ answers map[int][]byte }
+
+func (answeringPool) Size() int { return 4 }
+
+func (p answeringPool) Classify(ctx context.Context, request []byte) ([]byte, error) {
+	parts, _ := unframe(request, 2)
+	var req chunkRequest
+	json.Unmarshal(parts[0], &req)
+	return p.answers[req.Seq], nil
+}
+
+// BenchmarkRunParallelMerge is the splitting worker's own share of a split run, per row: cutting the file
+// into chunks, framing them, reading the answers and merging them (output, table rows with their offsets
+// moved, counts), with helpers that answer at once. It bounds how fast a page with many helpers can go.
+func BenchmarkRunParallelMerge(b *testing.B) {
+	c := classifier(b)
+	in := readData(b, "att_unlabeled.csv")
+	pool := answeringPool{answers: map[int][]byte{}}
+	sp, err := classify.NewSplitter(bytes.NewReader(in), ChunkRows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for seq := 0; ; seq++ {
+		ch, err := sp.Next()
+		if err != nil {
+			break
+		}
+		req := chunkRequest{Seq: seq, RowsBefore: ch.RowsBefore, FirstLine: ch.FirstLine, App: true, Att: true, KeepRows: DefaultKeepRows - ch.RowsBefore, KeepErrors: DefaultKeepErrors}
+		pool.answers[seq] = ClassifyChunk(c, encodeRequest(&req, ch.Body))
+	}
+	post := func(p *protocol.Progress) {
+		if _, err := Encode(&protocol.Envelope{Kind: protocol.KindProgress, Progress: p}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		if _, err := RunParallel(context.Background(), pool, bytes.NewReader(in), io.Discard, Options{Tasks: model.Both, OnProgress: post, Every: time.Millisecond}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(6249*b.N), "ns/row")
 }

@@ -16,7 +16,8 @@ import (
 
 // helperMain is a helper worker's life: it answers every chunk request the primary posts (self.ntc.chunk,
 // a Uint8Array) with job.ClassifyChunk's answer, posted back as a transferred Uint8Array, one at a time in
-// the order they came. It warms its code up first, like the primary, until the first request.
+// the order they came. It warms its code up first, like the primary, until the first request. It never
+// returns.
 func helperMain(c *model.Classifier) {
 	requests := make(chan []byte, 8)
 	api := js.Global().Get("Object").New()
