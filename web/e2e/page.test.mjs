@@ -194,7 +194,7 @@ test('Cancel stops the worker part way through a 50 MB file, and the page can ru
   }
 });
 
-test('a big file is split among helper workers: byte-identical download, the same row errors, and Cancel', async () => {
+test('a big file is split among helper workers: byte-identical download, the same row errors, Cancel, and a file chosen mid-run', async () => {
   const base = readFileSync(join(DATA, 'att_unlabeled.csv'), 'utf8').replace(/\r?\n$/, '').split(/\r?\n/);
   const head = base[0].split(',');
   const col = head.indexOf('fwd_packets_amount');
@@ -231,6 +231,14 @@ test('a big file is split among helper workers: byte-identical download, the sam
     await page.setInputFiles('[data-testid=file-input]', file);
     assert.equal(await waitStatus(page, /^(done|failed|cancelled)/), 'done: 12000 rows');
     assert.ok((await download(page)).bytes.equals(want), 'download after a cancel differs from ntc classify');
+    // a file chosen during a run replaces it: the big run stops, and the download is the new file's alone
+    await page.setInputFiles('[data-testid=file-input]', big);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=status]')?.dataset.rows) >= 2000, null, { timeout: 60_000, polling: 50 });
+    await page.setInputFiles('[data-testid=file-input]', file);
+    assert.equal(await waitStatus(page, /^(done|failed)/, 60_000), 'done: 12000 rows');
+    const replaced = await download(page);
+    assert.equal(replaced.name, 'split.classified.csv');
+    assert.ok(replaced.bytes.equals(want), 'download of a file chosen during a run differs from ntc classify');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

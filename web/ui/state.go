@@ -91,6 +91,8 @@ type Page struct {
 	// drawNow says the last message applied is one to show at once (not a run's progress): Listen's throttle
 	// lets it through.
 	drawNow bool
+	// next is a file chosen during a run: it starts when that run has stopped (Choose).
+	next *chosenFile
 
 	// Bridge is the page's JS glue (web/static/app.js); nil in tests.
 	Bridge Bridge
@@ -140,6 +142,7 @@ func (p *Page) Apply(msg string) error {
 		if m.Progress == nil { // the glue stopped a worker that did not answer
 			if m.Kind == protocol.KindCancelled {
 				p.State = StateCancelled
+				p.startNext()
 			}
 			return nil
 		}
@@ -153,12 +156,14 @@ func (p *Page) Apply(msg string) error {
 		case protocol.KindCancelled:
 			p.State = StateCancelled
 		}
+		p.startNext()
 	case protocol.KindFailed:
 		p.Failure = m.Failure
 		if m.Failure != nil && m.Failure.Partial != nil {
 			p.take(m.Failure.Partial)
 		}
 		p.State = StateFailed
+		p.startNext()
 	}
 	return nil
 }
@@ -180,9 +185,32 @@ func rowsFor(size int64) []protocol.RowView {
 }
 
 // Choose starts a run over a file the user picked or dropped.
+// A file chosen during a run replaces it: the run is cancelled, and the new file starts once the run has
+// said it stopped (its last output and messages come before that, so none of them mix with the new run's).
 func (p *Page) Choose(file js.Value, name string, size int64) {
+	if p.State == StateRunning {
+		p.next = &chosenFile{file, name, size}
+		p.Cancel()
+		return
+	}
 	p.file, p.FileName, p.FileSize = file, name, size
 	p.Run()
+}
+
+// chosenFile is a file the user picked.
+type chosenFile struct {
+	file js.Value
+	name string
+	size int64
+}
+
+// startNext starts the file chosen during the run that just ended, if any.
+func (p *Page) startNext() {
+	if n := p.next; n != nil && p.State != StateRunning {
+		p.next = nil
+		p.file, p.FileName, p.FileSize = n.file, n.name, n.size
+		p.Run()
+	}
 }
 
 // CanRun says whether a run can start now.

@@ -158,3 +158,27 @@ func TestDrawNow(t *testing.T) {
 		}
 	}
 }
+
+// A file chosen during a run replaces it: the run is cancelled, and the new file starts (under its own name,
+// which the download takes) only once the old run has stopped, however it stops.
+func TestChoosingDuringARun(t *testing.T) {
+	for _, end := range []protocol.Envelope{
+		{Kind: protocol.KindCancelled, Progress: &protocol.Progress{Rows: 5}},
+		{Kind: protocol.KindCancelled}, // the glue stopped a worker that did not answer
+		{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 9}},
+		{Kind: protocol.KindFailed, Failure: &protocol.Failure{Error: "reading the file: gone"}},
+	} {
+		b := &fakeBridge{}
+		p := NewPage(b)
+		ready(t, p)
+		p.Choose(p.file, "first.csv", 100)
+		p.Choose(p.file, "second.csv", 200)
+		if b.started != 1 || b.cancelled != 1 || p.FileName != "first.csv" || p.State != StateRunning {
+			t.Fatalf("%s: while the first runs: %d started, %d cancelled, file %q, %s", end.Kind, b.started, b.cancelled, p.FileName, p.State)
+		}
+		p.Apply(msg(t, end))
+		if b.started != 2 || p.FileName != "second.csv" || p.FileSize != 200 || p.State != StateRunning || p.OutputName() != "second.classified.csv" {
+			t.Fatalf("%s: after the first stopped: %d started, file %q (%d bytes), %s, output %q", end.Kind, b.started, p.FileName, p.FileSize, p.State, p.OutputName())
+		}
+	}
+}

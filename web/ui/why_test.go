@@ -10,13 +10,13 @@ import (
 
 // fakeBridge records what the page asks of its glue.
 type fakeBridge struct {
-	started, uploaded int
-	explained         []int // request ids
-	args              []int64
+	started, uploaded, cancelled int
+	explained                    []int // request ids
+	args                         []int64
 }
 
 func (b *fakeBridge) Start(js.Value, bool, bool)  { b.started++ }
-func (b *fakeBridge) Cancel()                     {}
+func (b *fakeBridge) Cancel()                     { b.cancelled++ }
 func (b *fakeBridge) ResultURL(string) string     { return "blob:x" }
 func (b *fakeBridge) Upload(js.Value, bool, bool) { b.uploaded++ }
 func (b *fakeBridge) Explain(id, row int, off int64, n int, header int64, app, att bool) {
