@@ -40,8 +40,12 @@ const (
 	// parallelMin is the smallest file split among helpers: below it (about 4,000 flows, a fifth of a second)
 	// handing chunks around gains nothing.
 	parallelMin = 2 << 20
-	maxHelpers  = 4            // memory: each helper holds its own copy of the models
-	helperName  = "ntc-helper" // the name a helper worker is started with
+	// bigFile is the smallest file that, chosen before the helpers are up (as the page opens, say), starts
+	// them and waits for them (about a second and a half) rather than running on the primary alone: from
+	// about 100 MB on two CPUs, sooner on more, the wait is won back.
+	bigFile    = 64 << 20
+	maxHelpers = 4            // memory: each helper holds its own copy of the models
+	helperName = "ntc-helper" // the name a helper worker is started with
 	// gcPercent is the worker's GOGC. Its live heap is small (the models are ~7 MB), so at Go's default 100
 	// it collects very often, on the one thread it classifies on: at 200, three pairs of alternating
 	// web-bench runs gave one worker 25.4k against 23.9k rows/s (medians, 50k rows) and the split page 33.7k
@@ -144,6 +148,10 @@ func run(ctx context.Context, id int, c *model.Classifier, pool *helperPool, fil
 	r := &blobReader{ctx: ctx, blob: file, size: size}
 	w := &chunkWriter{buf: make([]byte, 0, chunkSize+64<<10)}
 	workers := 1
+	if size >= bigFile && !pool.ready() {
+		pool.start(min(helperCount(), maxWorkers))
+		pool.waitReady(ctx, 15*time.Second)
+	}
 	if size >= parallelMin && pool.ready() {
 		workers = pool.Helpers()
 	}

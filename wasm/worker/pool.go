@@ -79,9 +79,9 @@ type answer struct {
 	err error
 }
 
-// start starts n helpers (nothing when n < 2: one helper is no faster than the primary alone).
+// start starts n helpers (nothing when n < 2: one helper is no faster than the primary alone), once.
 func (p *helperPool) start(n int) {
-	if n < 2 {
+	if n < 2 || len(p.helpers) > 0 {
 		return
 	}
 	p.idle = make(chan *helper, n*slotsPerHelper)
@@ -149,6 +149,22 @@ func (p *helperPool) ready() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.helpers) >= 2 && p.up == len(p.helpers) && !p.broken
+}
+
+// waitReady waits until every helper is up, one has failed, ctx ends or limit passes, and reports whether
+// the helpers are ready.
+func (p *helperPool) waitReady(ctx context.Context, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for !p.ready() {
+		p.mu.Lock()
+		broken := p.broken || len(p.helpers) == 0
+		p.mu.Unlock()
+		if broken || ctx.Err() != nil || time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
 }
 
 // Size implements job.Pool: the requests under way at once.

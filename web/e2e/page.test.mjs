@@ -245,6 +245,22 @@ test('a big file is split among helper workers: byte-identical download, the sam
   }
 });
 
+test('a file over 64 MiB chosen as the page opens waits for the helpers instead of running on one worker', async () => {
+  const big = join(tmp, 'opening.csv');
+  const { rows } = repeated(join(DATA, 'att_unlabeled.csv'), big, { bytes: 70e6 });
+  const { context, page, problems } = await open(browser, server); // returns as soon as the file input exists
+  try {
+    await page.setInputFiles('[data-testid=file-input]', big);
+    assert.equal(await waitStatus(page, /^(done|failed|cancelled)/, 120_000), `done: ${rows} rows`);
+    const cpus = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(await page.getAttribute('[data-testid=status]', 'data-workers'), String(cpus >= 2 ? Math.min(cpus, 4) : 1));
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    rmSync(big, { force: true });
+  }
+});
+
 test('the model card\'s list of classes opens, stays open while a run redraws the page, and closes', async () => {
   const file = join(tmp, 'classes.csv');
   repeated(join(DATA, 'att_unlabeled.csv'), file, { rows: 40_000 });
