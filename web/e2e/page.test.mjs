@@ -234,8 +234,12 @@ test('a big file is split among helper workers: byte-identical download, the sam
     // a file chosen during a run replaces it: the big run stops, and the download is the new file's alone
     await page.setInputFiles('[data-testid=file-input]', big);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=status]')?.dataset.rows) >= 2000, null, { timeout: 60_000, polling: 50 });
-    await page.setInputFiles('[data-testid=file-input]', file);
+    await page.setInputFiles('[data-testid=file-input]', big); // chosen twice: the run is asked to stop once
+    await page.setInputFiles('[data-testid=file-input]', file); // and the latest choice follows it
     assert.equal(await waitStatus(page, /^(done|failed)/, 60_000), 'done: 12000 rows');
+    await page.waitForTimeout(3500); // past the glue's 3 s fallback for a worker that does not stop: nothing fires
+    assert.equal(await status(page), 'done: 12000 rows');
+    assert.equal(await page.evaluate(() => window.ntcPage.stats.workers), 1);
     const replaced = await download(page);
     assert.equal(replaced.name, 'split.classified.csv');
     assert.ok(replaced.bytes.equals(want), 'download of a file chosen during a run differs from ntc classify');

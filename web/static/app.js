@@ -23,6 +23,7 @@
   let deliver = null; // the UI's message handler (web/ui/bridge.go)
   let cancelTimer = 0;
   let xhr = null;     // the upload to the server's API under way, if any
+  let remoteRun = false; // the current (or last) run went to the server's API, not to the worker
 
   const toUI = (json) => {
     if (uiQueue) uiQueue.push(json); else deliver(json);
@@ -39,7 +40,8 @@
     if (maxWorkers > 0) worker.postMessage({ type: 'workers', n: maxWorkers });
     worker.onmessage = (e) => {
       if (typeof e.data === 'string') {
-        if (cancelTimer && (e.data.startsWith('{"kind":"cancelled"') || e.data.startsWith('{"kind":"failed"'))) {
+        // a run's last message (done too: a cancel can cross a run that just finished) ends the wait for a cancel
+        if (cancelTimer && /^\{"kind":"(cancelled|failed|done)"/.test(e.data)) {
           clearTimeout(cancelTimer);
           cancelTimer = 0;
         }
@@ -58,6 +60,7 @@
     start(file, app, att) {
       if (cancelTimer) return;
       chunks = [];
+      remoteRun = false;
       worker.postMessage({ type: 'start', file, app, att });
     },
     // explain sends the worker the output's header line and one row's line, sliced from the chunks of the
@@ -72,6 +75,7 @@
     upload(file, app, att) {
       if (xhr) { const old = xhr; xhr = null; old.abort(); }
       chunks = [];
+      remoteRun = true;
       const tasks = [app && 'app', att && 'att'].filter(Boolean).join(',');
       const req = new XMLHttpRequest();
       xhr = req;
@@ -133,7 +137,8 @@
       };
     },
     cancel() {
-      if (xhr) {
+      if (remoteRun) {
+        if (!xhr) return; // the upload has ended: its last message is on its way
         const req = xhr;
         if (req.readyState === XMLHttpRequest.UNSENT) { // still checking the limit
           xhr = null;
@@ -141,6 +146,7 @@
         } else req.abort();
         return;
       }
+      if (cancelTimer) return; // already asked
       worker.postMessage({ type: 'cancel' });
       // The worker stops at its next slice; if it does not answer, stop it for good and start a fresh one.
       cancelTimer = setTimeout(() => {

@@ -189,8 +189,10 @@ func rowsFor(size int64) []protocol.RowView {
 // said it stopped (its last output and messages come before that, so none of them mix with the new run's).
 func (p *Page) Choose(file js.Value, name string, size int64) {
 	if p.State == StateRunning {
-		p.next = &chosenFile{file, name, size}
-		p.Cancel()
+		if p.next == nil && p.Bridge != nil {
+			p.Bridge.Cancel()
+		}
+		p.next = &chosenFile{file, name, size} // the latest choice wins
 		return
 	}
 	p.file, p.FileName, p.FileSize = file, name, size
@@ -243,9 +245,14 @@ func (p *Page) Run() {
 	p.Bridge.Start(p.file, p.TaskApp, p.TaskAtt)
 }
 
-// Cancel asks the worker to stop.
+// Cancel asks the worker (or the upload) to stop, and drops a file chosen to follow the run.
 func (p *Page) Cancel() {
-	if p.State == StateRunning && p.Bridge != nil {
+	if p.State != StateRunning {
+		return
+	}
+	cancelling := p.next != nil // a file chosen during the run has already asked
+	p.next = nil                // the user's Cancel stops that file too
+	if !cancelling && p.Bridge != nil {
 		p.Bridge.Cancel()
 	}
 }

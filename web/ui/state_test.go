@@ -182,3 +182,29 @@ func TestChoosingDuringARun(t *testing.T) {
 		}
 	}
 }
+
+// Several files chosen during a run ask the worker to stop once and the latest one follows; the user's
+// Cancel stops the run and drops the file that was to follow.
+func TestChoosingTwiceAndCancelling(t *testing.T) {
+	b := &fakeBridge{}
+	p := NewPage(b)
+	ready(t, p)
+	p.Choose(p.file, "first.csv", 100)
+	p.Choose(p.file, "second.csv", 200)
+	p.Choose(p.file, "third.csv", 300)
+	p.Cancel() // the button, while the run stops
+	if b.cancelled != 1 {
+		t.Fatalf("%d cancels sent", b.cancelled)
+	}
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindCancelled, Progress: &protocol.Progress{Rows: 5}}))
+	if b.started != 1 || p.State != StateCancelled || p.FileName != "first.csv" {
+		t.Fatalf("after Cancel: %d started, %s, %q", b.started, p.State, p.FileName)
+	}
+	p.Run() // Run again
+	p.Choose(p.file, "second.csv", 200)
+	p.Choose(p.file, "third.csv", 300)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 9}}))
+	if b.started != 3 || b.cancelled != 2 || p.FileName != "third.csv" || p.State != StateRunning {
+		t.Fatalf("two choices: %d started, %d cancels, %q, %s", b.started, b.cancelled, p.FileName, p.State)
+	}
+}
