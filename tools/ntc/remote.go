@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/flowlens/ntc/classify"
@@ -31,7 +30,6 @@ type remoteOptions struct {
 
 // remoteResult is one chunk's answer: its output records without the header, and how many were bad.
 type remoteResult struct {
-	seq     int
 	header  []byte
 	body    []byte
 	rows    int
@@ -48,96 +46,39 @@ func classifyRemote(ctx context.Context, r io.Reader, w io.Writer, o remoteOptio
 	if err != nil {
 		return st, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type job struct {
-		seq   int
-		chunk *classify.Chunk
+	var readErr error // the input's, for the message below: read once Ordered has returned
+	next := func() (*classify.Chunk, error) {
+		c, err := sp.Next()
+		if err != nil && !errors.Is(err, io.EOF) {
+			readErr = err
+		}
+		return c, err
 	}
-	jobs := make(chan job)
-	results := make(chan remoteResult, o.parallel)
-	// ahead bounds how many chunks may wait, finished, for an earlier one: memory stays flat.
-	ahead := make(chan struct{}, 2*o.parallel)
-	var splitErr error
-	go func() {
-		defer close(jobs)
-		for seq := 0; ; seq++ {
-			c, err := sp.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				splitErr = err
-				cancel()
-				return
-			}
-			select {
-			case ahead <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			select {
-			case jobs <- job{seq, c}:
-			case <-ctx.Done():
-				return
+	client := &http.Client{Timeout: 10 * time.Minute}
+	post := func(ctx context.Context, c *classify.Chunk) (remoteResult, error) {
+		res := postChunk(ctx, client, o, c)
+		return res, res.err
+	}
+	first := true
+	write := func(p remoteResult) error {
+		if first {
+			first = false
+			if _, err := w.Write(p.header); err != nil {
+				return err
 			}
 		}
-	}()
-	client := &http.Client{Timeout: 10 * time.Minute}
-	var wg sync.WaitGroup
-	for i := 0; i < o.parallel; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				res := postChunk(ctx, client, o, j.chunk)
-				res.seq = j.seq
-				select {
-				case results <- res:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
+		if _, err := w.Write(p.body); err != nil {
+			return err
+		}
+		st.Rows += p.rows
+		st.BadRows += p.badRows
+		return nil
 	}
-	go func() { wg.Wait(); close(results) }()
-
-	var order classify.InOrder[remoteResult]
-	var firstErr error
-	for res := range results {
-		order.Add(res.seq, res, func(p remoteResult) {
-			<-ahead
-			if firstErr != nil {
-				return
-			}
-			if p.err != nil {
-				firstErr = p.err
-				cancel()
-				return
-			}
-			if p.seq == 0 {
-				if _, err := w.Write(p.header); err != nil {
-					firstErr = err
-					cancel()
-					return
-				}
-			}
-			if _, err := w.Write(p.body); err != nil {
-				firstErr = err
-				cancel()
-				return
-			}
-			st.Rows += p.rows
-			st.BadRows += p.badRows
-		})
+	err = classify.Ordered(ctx, o.parallel, next, post, write)
+	if readErr != nil && err == readErr {
+		return st, fmt.Errorf("reading input: %w", err)
 	}
-	if firstErr != nil {
-		return st, firstErr
-	}
-	if splitErr != nil {
-		return st, fmt.Errorf("reading input: %w", splitErr)
-	}
-	return st, ctx.Err()
+	return st, err
 }
 
 // postChunk sends one chunk, retrying network errors and 5xx answers with a growing pause.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sync"
 
 	"github.com/flowlens/ntc/classify"
 	"github.com/flowlens/ntc/model"
@@ -157,117 +156,49 @@ func RunParallel(parent context.Context, pool Pool, r io.Reader, w io.Writer, op
 	if err != nil {
 		return nil, fmt.Errorf("reading the file: %w", err)
 	}
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-
 	type job struct {
 		seq     int
 		request []byte
 	}
-	type answer struct {
-		seq int
-		res *chunkResult
-		err error
-	}
-	jobs := make(chan job)
-	answers := make(chan answer, pool.Size())
-	// ahead bounds the chunks read but not yet merged: memory stays flat whatever the file size.
-	ahead := make(chan struct{}, 2*pool.Size())
-	splitDone := make(chan error, 1) // the splitter's end: nil, or the input's error
-	go func() {
-		defer close(jobs)
-		for seq := 0; ; seq++ {
-			c, err := sp.Next()
-			if errors.Is(err, io.EOF) {
-				splitDone <- nil
-				return
+	seq := 0
+	var readErr error // the input's, for the message below: read once Ordered has returned
+	next := func() (job, error) {
+		c, err := sp.Next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				readErr = err
 			}
-			if err != nil {
-				splitDone <- err
-				cancel()
-				return
-			}
-			req := &chunkRequest{Seq: seq, RowsBefore: c.RowsBefore, FirstLine: c.FirstLine, App: opts.Tasks.App, Att: opts.Tasks.Att,
-				KeepRows: opts.KeepRows - c.RowsBefore, KeepErrors: opts.KeepErrors}
-			select {
-			case ahead <- struct{}{}:
-			case <-ctx.Done():
-				splitDone <- nil
-				return
-			}
-			select {
-			case jobs <- job{seq, encodeRequest(req, c.Body)}:
-			case <-ctx.Done():
-				splitDone <- nil
-				return
-			}
+			return job{}, err
 		}
-	}()
-	// A helper that fails stops the run at once, not when its chunk's turn to be merged comes (an earlier
-	// chunk's helper may never answer).
-	var helperErr error
-	var helperErrOnce sync.Once
-	var wg sync.WaitGroup
-	for range pool.Size() {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				a := answer{seq: j.seq}
-				var b []byte
-				if b, a.err = pool.Classify(ctx, j.request); a.err == nil {
-					a.res, a.err = decodeResult(b)
-				}
-				if a.err == nil && a.res.Seq != j.seq && a.res.Failure == nil {
-					a.err = fmt.Errorf("a helper answered chunk %d for chunk %d", a.res.Seq, j.seq)
-				}
-				if a.err != nil && ctx.Err() == nil {
-					helperErrOnce.Do(func() { helperErr = a.err })
-					cancel()
-				}
-				select {
-				case answers <- a:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}()
+		req := &chunkRequest{Seq: seq, RowsBefore: c.RowsBefore, FirstLine: c.FirstLine, App: opts.Tasks.App, Att: opts.Tasks.Att,
+			KeepRows: opts.KeepRows - c.RowsBefore, KeepErrors: opts.KeepErrors}
+		seq++
+		return job{req.Seq, encodeRequest(req, c.Body)}, nil
 	}
-	go func() { wg.Wait(); close(answers) }()
-
-	var order classify.InOrder[answer]
-	var runErr error
-	for a := range answers {
-		order.Add(a.seq, a, func(a answer) {
-			<-ahead
-			if runErr != nil {
-				return
-			}
-			switch {
-			case a.err != nil:
-				runErr = a.err
-			case a.res.Failure != nil:
-				runErr = &ChunkFailure{a.res.Failure}
-			default:
-				runErr = m.merge(a.seq, a.res)
-			}
-			if runErr != nil {
-				cancel()
-			}
-		})
+	// A helper's failure stops the run at once (classify.Ordered), not when its chunk's turn to be merged
+	// comes: an earlier chunk's helper may never answer.
+	classifyChunk := func(ctx context.Context, j job) (*chunkResult, error) {
+		b, err := pool.Classify(ctx, j.request)
+		if err != nil {
+			return nil, err
+		}
+		res, err := decodeResult(b)
+		switch {
+		case err != nil:
+			return nil, err
+		case res.Failure != nil:
+			return nil, &ChunkFailure{res.Failure}
+		case res.Seq != j.seq:
+			return nil, fmt.Errorf("a helper answered chunk %d for chunk %d", res.Seq, j.seq)
+		}
+		return res, nil
 	}
-	cancel() // the splitter too, if the run ended before the input
-	splitErr := <-splitDone
+	err = classify.Ordered(parent, pool.Size(), next, classifyChunk, m.merge)
 	m.stamp()
-	switch {
-	case splitErr != nil: // it cancelled the helpers' requests: their errors say nothing more
-		return &m.p, fmt.Errorf("reading the file after row %d: %w", m.p.Rows, splitErr)
-	case helperErr != nil: // the requests it cancelled say nothing more either
-		return &m.p, helperErr
-	case runErr != nil:
-		return &m.p, runErr
+	if readErr != nil && err == readErr {
+		return &m.p, fmt.Errorf("reading the file after row %d: %w", m.p.Rows, err)
 	}
-	return &m.p, parent.Err()
+	return &m.p, err
 }
 
 // merger puts chunk answers, in order, together into one run's output and state.
@@ -277,9 +208,9 @@ type merger struct {
 	written int64 // output bytes so far
 }
 
-func (m *merger) merge(seq int, res *chunkResult) error {
+func (m *merger) merge(res *chunkResult) error {
 	out, shift := res.output, int64(0)
-	if seq == 0 {
+	if res.Seq == 0 {
 		m.p.HeaderBytes = res.HeaderBytes
 	} else {
 		out = out[min(res.HeaderBytes, int64(len(out))):]
