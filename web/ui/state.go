@@ -120,10 +120,7 @@ func (p *Page) Apply(msg string) error {
 		return err
 	}
 	p.drawNow = m.Kind != protocol.KindProgress
-	if len(rows) > held && m.Progress != nil && p.State == StateRunning &&
-		(m.Kind == protocol.KindProgress || m.Kind == protocol.KindDone || m.Kind == protocol.KindCancelled) {
-		p.Rows, p.viewDirty = rows, true
-	}
+	defer p.startNext() // whatever ended the run, a file chosen during it follows
 	switch m.Kind {
 	case protocol.KindReady:
 		p.Card = m.Ready
@@ -142,9 +139,11 @@ func (p *Page) Apply(msg string) error {
 		if m.Progress == nil { // the glue stopped a worker that did not answer
 			if m.Kind == protocol.KindCancelled {
 				p.State = StateCancelled
-				p.startNext()
 			}
 			return nil
+		}
+		if len(rows) > held { // decoded into Rows' own array
+			p.Rows, p.viewDirty = rows, true
 		}
 		p.take(m.Progress)
 		switch m.Kind {
@@ -156,14 +155,12 @@ func (p *Page) Apply(msg string) error {
 		case protocol.KindCancelled:
 			p.State = StateCancelled
 		}
-		p.startNext()
 	case protocol.KindFailed:
 		p.Failure = m.Failure
 		if m.Failure != nil && m.Failure.Partial != nil {
 			p.take(m.Failure.Partial)
 		}
 		p.State = StateFailed
-		p.startNext()
 	}
 	return nil
 }
@@ -206,7 +203,7 @@ type chosenFile struct {
 	size int64
 }
 
-// startNext starts the file chosen during the run that just ended, if any.
+// startNext starts the file chosen during a run once that run has ended, if there is one.
 func (p *Page) startNext() {
 	if n := p.next; n != nil && p.State != StateRunning {
 		p.next = nil

@@ -181,6 +181,18 @@ func TestChoosingDuringARun(t *testing.T) {
 			t.Fatalf("%s: after the first stopped: %d started, file %q (%d bytes), %s, output %q", end.Kind, b.started, p.FileName, p.FileSize, p.State, p.OutputName())
 		}
 	}
+	// the same when the run was an upload to the server's API that ends as the file is chosen
+	b := &fakeBridge{}
+	p := NewPage(b)
+	ready(t, p)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindAPI, API: &protocol.API{Available: true}}))
+	p.Remote = true
+	p.Choose(p.file, "first.csv", 100)
+	p.Choose(p.file, "second.csv", 200)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindRemoteDone, Remote: &protocol.Remote{Total: 100}}))
+	if b.uploaded != 2 || b.cancelled != 1 || p.FileName != "second.csv" || p.State != StateRunning {
+		t.Fatalf("upload: %d uploaded, %d cancels, %q, %s", b.uploaded, b.cancelled, p.FileName, p.State)
+	}
 }
 
 // Several files chosen during a run ask the worker to stop once and the latest one follows; the user's

@@ -29,7 +29,6 @@ func (p *Page) applyExtra(m *protocol.Envelope) {
 			if p.Bridge != nil {
 				p.ResultURL = p.Bridge.ResultURL(p.OutputName())
 			}
-			p.startNext()
 		}
 	case protocol.KindExplained:
 		if m.Explained != nil && p.WhyOpen && m.Explained.ID == p.whyID {
