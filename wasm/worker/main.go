@@ -125,13 +125,13 @@ func main() {
 		for cancelRun != nil { // a run under way: the helpers would take its CPU while they load
 			time.Sleep(100 * time.Millisecond)
 		}
-		pool.start(min(helperCount(), maxWorkers))
+		pool.start(helperCount())
 	}()
 	select {}
 }
 
-// helperCount is how many helpers to start: one per logical CPU, at most maxHelpers, none on one CPU or
-// where a worker cannot start workers.
+// helperCount is how many helpers to start: one per logical CPU, at most maxHelpers and the page's
+// maxWorkers, none on one CPU or where a worker cannot start workers.
 func helperCount() int {
 	if js.Global().Get("Worker").Type() != js.TypeFunction {
 		return 0
@@ -140,7 +140,7 @@ func helperCount() int {
 	if n < 2 {
 		return 0
 	}
-	return min(n, maxHelpers)
+	return min(n, maxHelpers, maxWorkers)
 }
 
 func run(ctx context.Context, id int, c *model.Classifier, pool *helperPool, file js.Value, tasks model.Tasks) {
@@ -149,7 +149,7 @@ func run(ctx context.Context, id int, c *model.Classifier, pool *helperPool, fil
 	w := &chunkWriter{buf: make([]byte, 0, chunkSize+64<<10)}
 	workers := 1
 	if size >= bigFile && !pool.ready() {
-		pool.start(min(helperCount(), maxWorkers))
+		pool.start(helperCount())
 		pool.waitReady(ctx, 15*time.Second)
 	}
 	if size >= parallelMin && pool.ready() {

@@ -101,14 +101,11 @@ func (p *helperPool) start(n int) {
 						go p.onReady(len(p.helpers))
 					}
 				case err == nil && m.Kind == protocol.KindFailed: // it could not load, or its program ended (worker.js)
-					p.broken = true
-					reason := "a helper worker stopped"
+					reason := ""
 					if m.Failure != nil {
-						reason += ": " + m.Failure.Error
+						reason = m.Failure.Error
 					}
-					for len(h.pending) > 0 {
-						h.deliver(answer{err: errors.New(reason)})
-					}
+					p.fail(h, reason)
 				}
 				return nil
 			}
@@ -121,17 +118,13 @@ func (p *helperPool) start(n int) {
 		})
 		h.onErr = js.FuncOf(func(this js.Value, args []js.Value) any {
 			args[0].Call("preventDefault") // handled here: not to be reported again to the page as the worker's own
-			msg := args[0].Get("message")
-			reason := "a helper worker stopped"
-			if msg.Type() == js.TypeString && msg.String() != "" {
-				reason += ": " + msg.String()
+			reason := ""
+			if msg := args[0].Get("message"); msg.Type() == js.TypeString {
+				reason = msg.String()
 			}
 			p.mu.Lock()
 			defer p.mu.Unlock()
-			p.broken = true // no new run uses the helpers; a run waiting on this one fails with its reason
-			for len(h.pending) > 0 {
-				h.deliver(answer{err: errors.New(reason)})
-			}
+			p.fail(h, reason)
 			return nil
 		})
 		h.w = js.Global().Get("Worker").New("worker.js", opts)
@@ -141,6 +134,19 @@ func (p *helperPool) start(n int) {
 		for range slotsPerHelper {
 			p.idle <- h
 		}
+	}
+}
+
+// fail marks the pool broken (no new run uses the helpers) and fails every request h holds with reason
+// (p.mu held).
+func (p *helperPool) fail(h *helper, reason string) {
+	p.broken = true
+	err := errors.New("a helper worker stopped")
+	if reason != "" {
+		err = errors.New("a helper worker stopped: " + reason)
+	}
+	for len(h.pending) > 0 {
+		h.deliver(answer{err: err})
 	}
 }
 
