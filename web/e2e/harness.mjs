@@ -75,12 +75,18 @@ export async function open(browser, server, { width = 1440, height = 1000 } = {}
   return { context, page, requests, problems };
 }
 
+// helpersFor is how many helper workers the page starts on this browser: one per CPU, at most four; none on
+// one CPU.
+export async function helpersFor(page) {
+  const cpus = await page.evaluate(() => navigator.hardwareConcurrency);
+  return cpus >= 2 ? Math.min(cpus, 4) : 0;
+}
+
 // helpersUp waits until the page's classifier has started its helper workers (one per CPU, at most four;
 // none on one CPU), which it does a moment after loading, and returns how many there are. A file of 2 MiB or
 // more chosen after that is split among them.
 export async function helpersUp(page) {
-  const cpus = await page.evaluate(() => navigator.hardwareConcurrency);
-  const helpers = cpus >= 2 ? Math.min(cpus, 4) : 0;
+  const helpers = await helpersFor(page);
   await page.waitForFunction((n) => document.querySelector('[data-testid=status]')?.dataset.helpers === String(n), helpers, { timeout: 30_000 });
   return helpers;
 }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, open, helpersUp, status, waitStatus, download, native, repeated, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
+import { launch, open, helpersFor, helpersUp, status, waitStatus, download, native, repeated, tmpDir, ensureNative, DATA, SHOTS } from './harness.mjs';
 
 let browser, server;
 const tmp = tmpDir();
@@ -256,8 +256,7 @@ test('a file over 64 MiB chosen as the page opens waits for the helpers instead 
   try {
     await page.setInputFiles('[data-testid=file-input]', big);
     assert.equal(await waitStatus(page, /^(done|failed|cancelled)/, 120_000), `done: ${rows} rows`);
-    const cpus = await page.evaluate(() => navigator.hardwareConcurrency);
-    assert.equal(await page.getAttribute('[data-testid=status]', 'data-workers'), String(cpus >= 2 ? Math.min(cpus, 4) : 1));
+    assert.equal(await page.getAttribute('[data-testid=status]', 'data-workers'), String(Math.max(await helpersFor(page), 1)));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
