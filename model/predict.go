@@ -242,24 +242,23 @@ func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
 // model's probabilities (averaged with its Blend's vote shares when it has one). The slice is owned by s and
 // valid until its next use.
 func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
+	if p.flat != nil {
+		out, err := p.flatRaw(x, s)
+		switch {
+		case err != nil:
+			return nil, err
+		case p.boosted:
+			return p.mixBlend(x, softmax(out), s)
+		}
+		return normalize(out, p.flat.NTrees()), nil
+	}
 	k := p.NClasses()
 	if cap(s.proba) < k {
 		s.proba = make([]float64, k)
 	}
 	out := s.proba[:k]
-	if len(x) < len(p.Bundle.FeatureNames) {
-		return nil, fmt.Errorf("feature vector has %d values, model reads %d", len(x), len(p.Bundle.FeatureNames))
-	}
-	if p.flat != nil {
-		n := len(p.Bundle.FeatureNames)
-		s.padded = append(append(s.padded[:0], x[:n]...), 0) // the leaves' extra zero
-		clear(out)
-		if p.boosted {
-			p.flat.Scores(s.padded, out)
-			return p.mixBlend(x, softmax(out), s)
-		}
-		p.flat.Votes(s.padded, out)
-		return normalize(out, p.flat.NTrees()), nil
+	if err := p.checkLen(x); err != nil {
+		return nil, err
 	}
 	if p.leafClass == nil {
 		if err := p.ens.Predict(x, 0, out); err != nil {
@@ -280,6 +279,36 @@ func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
 		out[p.leafClass[t][int(l)]]++
 	}
 	return normalize(out, nTrees), nil
+}
+
+// flatRaw returns the flat forest's own sums for x, owned by s: a boosted model's raw scores, a
+// class-per-leaf forest's vote counts.
+func (p *Predictor) flatRaw(x []float64, s *Scratch) ([]float64, error) {
+	if err := p.checkLen(x); err != nil {
+		return nil, err
+	}
+	k := p.NClasses()
+	if cap(s.proba) < k {
+		s.proba = make([]float64, k)
+	}
+	out := s.proba[:k]
+	n := len(p.Bundle.FeatureNames)
+	s.padded = append(append(s.padded[:0], x[:n]...), 0) // the leaves' extra zero
+	clear(out)
+	if p.boosted {
+		p.flat.Scores(s.padded, out)
+	} else {
+		p.flat.Votes(s.padded, out)
+	}
+	return out, nil
+}
+
+// checkLen refuses a feature vector shorter than the model reads.
+func (p *Predictor) checkLen(x []float64) error {
+	if len(x) < len(p.Bundle.FeatureNames) {
+		return fmt.Errorf("feature vector has %d values, model reads %d", len(x), len(p.Bundle.FeatureNames))
+	}
+	return nil
 }
 
 // softmax turns raw scores into probabilities in place, with the arithmetic of leaves' softmax
@@ -338,15 +367,15 @@ func (p *Predictor) predict(x []float64, unknown bool, s *Scratch, top []Ranked)
 // by s.
 func (p *Predictor) calibrated(x []float64, s *Scratch) ([]float64, error) {
 	if p.tokPow != nil {
-		votes, err := p.Votes(x, s)
+		counts, err := p.flatRaw(x, s)
 		if err != nil {
 			return nil, err
 		}
-		if cap(s.scores) < len(votes) {
-			s.scores = make([]float64, len(votes))
+		if cap(s.scores) < len(counts) {
+			s.scores = make([]float64, len(counts))
 		}
 		var proba []float64
-		proba, s.toks = p.Bundle.Tokens.calibrated(p.tokFactors, x, votes, p.tokPow, len(p.tokPow)-1, s.scores, s.toks)
+		proba, s.toks = p.Bundle.Tokens.calibrated(p.tokFactors, x, counts, p.tokPow, s.scores, s.toks)
 		return proba, nil
 	}
 	proba, err := p.Proba(x, s)
@@ -375,11 +404,19 @@ func (p *Predictor) calibrated(x []float64, s *Scratch) ([]float64, error) {
 func (p *Predictor) Rank(proba []float64) Prediction { return p.rank(proba, nil) }
 
 // rank is Rank writing TopK into top's array when it has room for TopK entries.
+//
+// Once the list is full, a class enters it only when its probability beats the last entry's, kept in cut:
+// with 128 classes nearly every class fails that one comparison, where walking the list for each class and
+// shifting it with copy (a call to memmove) was a tenth of the app model's prediction.
 func (p *Predictor) rank(proba []float64, top []Ranked) Prediction {
 	var best [TopK]int
 	n := 0
+	cut := 0.0 // proba[best[TopK-1]] once n == TopK
 	for c, v := range proba {
-		// insert c into the sorted top list; later classes lose ties
+		if n == TopK && !(v > cut) { // later classes lose ties
+			continue
+		}
+		// insert c into the sorted top list
 		pos := n
 		for pos > 0 && v > proba[best[pos-1]] {
 			pos--
@@ -390,8 +427,13 @@ func (p *Predictor) rank(proba []float64, top []Ranked) Prediction {
 		if n < TopK {
 			n++
 		}
-		copy(best[pos+1:n], best[pos:n-1])
+		for i := n - 1; i > pos; i-- {
+			best[i] = best[i-1]
+		}
 		best[pos] = c
+		if n == TopK {
+			cut = proba[best[TopK-1]]
+		}
 	}
 	if cap(top) < TopK {
 		top = make([]Ranked, 0, n)

@@ -322,12 +322,12 @@ func (tf *tokenFactors) baseFactors(matched float64, dst []float64) []float64 {
 
 // calibrated writes into out the calibrated probabilities for x: Calibration{Power: a, Smoothing: 0} applied
 // to Combine's, q_c ∝ (share_c + Floor)^a · exp(a·Weight·score_c), with (share + Floor)^a read from pow by
-// vote count out of trees (powTable), and exp(a·Weight·score_c) built as a product,
+// the class's vote count, counts[c] (powTable), and exp(a·Weight·score_c) built as a product,
 // exp(a·Weight·Base_c)^matched times each matched token's factor: no exponential per class (in the
 // browser's wasm, an exponential per class was a tenth of classify's time). tf holds the factors for a
 // (calibratedFactors); toks is scratch, returned.
-func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, pow []float64, trees int, out []float64, toks []uint64) ([]float64, []uint64) {
-	out = out[:len(votes)]
+func (t *TokenTable) calibrated(tf *tokenFactors, x, counts, pow []float64, out []float64, toks []uint64) ([]float64, []uint64) {
+	out = out[:len(counts)]
 	for k := range out {
 		out[k] = 1
 	}
@@ -350,9 +350,9 @@ func (t *TokenTable) calibrated(tf *tokenFactors, x, votes, pow []float64, trees
 		base = tf.baseFactors(float64(matched), nil)
 	}
 	var z float64
-	baseOf := tf.baseOf[:len(votes)]
-	for k, v := range votes {
-		out[k] *= pow[int(math.Round(v*float64(trees)))] * base[baseOf[k]]
+	baseOf := tf.baseOf[:len(counts)]
+	for k, v := range counts {
+		out[k] *= pow[int(v)] * base[baseOf[k]]
 		z += out[k]
 	}
 	for k := range out {
