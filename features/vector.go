@@ -80,9 +80,16 @@ func buildFeatureNames() []string {
 }
 
 // Extract turns a record into its feature vector, reusing dst's storage when it is large enough.
+//
+// When the storage has room past the vector's end, Extract leaves a zero there (a vector it allocates has
+// that room): the models' tree walker reads one zero past the features, and finding it there spares it a
+// copy of the vector per model (model.Predictor checks for it and copies when it is not there).
 func Extract(rec *FlowRecord, dst FeatureVector) FeatureVector {
 	if cap(dst) < NumFeatures {
-		dst = make(FeatureVector, NumFeatures)
+		dst = make(FeatureVector, NumFeatures, NumFeatures+1)
+	}
+	if cap(dst) > NumFeatures {
+		dst[:NumFeatures+1][NumFeatures] = 0
 	}
 	v := dst[:NumFeatures]
 	n := &rec.Numeric

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -452,5 +453,39 @@ func TestLeavesPredictorReadsTokenTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameProba(t, i, b.Labels, got, want)
+	}
+}
+
+// TestVectorStorageDoesNotMatter checks that both shipped models give the same probabilities for a vector
+// whatever lies past its end: the zero features.Extract leaves there (walked in place), no room at all, and
+// room holding another value (both copied).
+func TestVectorStorageDoesNotMatter(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := unlabeledVectors(t)[:500]
+	for _, p := range []*model.Predictor{c.App, c.Att} {
+		var s model.Scratch
+		for i, x := range xs {
+			if cap(x) <= len(x) || x[:len(x)+1][len(x)] != 0 {
+				t.Fatalf("row %d: Extract left no zero past the vector", i)
+			}
+			want, err := p.Predict(x, false, &s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tight := slices.Clip(slices.Clone(x))
+			other := append(slices.Clone(x), 7)[:len(x)]
+			for name, y := range map[string][]float64{"no room": tight, "a value past the end": other} {
+				got, err := p.Predict(y, false, &s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s row %d, %s: %+v, want %+v", p.Bundle.Task, i, name, got, want)
+				}
+			}
+		}
 	}
 }

@@ -292,15 +292,28 @@ func (p *Predictor) flatRaw(x []float64, s *Scratch) ([]float64, error) {
 		s.proba = make([]float64, k)
 	}
 	out := s.proba[:k]
-	n := len(p.Bundle.FeatureNames)
-	s.padded = append(append(s.padded[:0], x[:n]...), 0) // the leaves' extra zero
+	padded := p.padded(x, s)
 	clear(out)
 	if p.boosted {
-		p.flat.Scores(s.padded, out)
+		p.flat.Scores(padded, out)
 	} else {
-		p.flat.Votes(s.padded, out)
+		p.flat.Votes(padded, out)
 	}
 	return out, nil
+}
+
+// padded returns x's first n features followed by the zero a FlatForest's leaves read, n the bundle's
+// feature count: x itself when that zero is already there (features.Extract leaves it in the vector's
+// spare capacity), a copy in s otherwise. Copying the vector cost ~0.15 us a row for each model walked.
+func (p *Predictor) padded(x []float64, s *Scratch) []float64 {
+	n := len(p.Bundle.FeatureNames)
+	if cap(x) > n {
+		if y := x[:n+1]; y[n] == 0 {
+			return y
+		}
+	}
+	s.padded = append(append(s.padded[:0], x[:n]...), 0)
+	return s.padded
 }
 
 // checkLen refuses a feature vector shorter than the model reads.
