@@ -57,7 +57,6 @@ func (p *Predictor) Explain(x []float64, label string, top int) (Explanation, er
 	}
 	padded := append(slices.Clone(x[:len(names)]), 0)
 	boosted := p.Bundle.Encoding == EncodingSoftmax
-	k := len(p.Bundle.Labels)
 	// value[i]: node i's value for the class. Children come after their parent, so one backward pass works.
 	value := make([]float64, len(f.nodes))
 	for i := len(f.nodes) - 1; i >= 0; i-- {
@@ -76,7 +75,7 @@ func (p *Predictor) Explain(x []float64, label string, top int) (Explanation, er
 	var base, score float64
 	trees := 0
 	for t, i := range f.roots {
-		if boosted && t%k != class {
+		if boosted && int(f.scored[t]) != class {
 			continue // another class's tree
 		}
 		trees++
@@ -132,7 +131,10 @@ func (p *Predictor) explainForest() (*FlatForest, error) {
 		case EncodingClassPerLeaf:
 			p.explainFlat, p.explainErr = parseFlatForest(p.Bundle.LightGBM, len(p.Bundle.Labels), len(p.Bundle.FeatureNames))
 		case EncodingSoftmax:
-			p.explainFlat, p.explainErr = parseFlatForest(p.Bundle.LightGBM, 0, len(p.Bundle.FeatureNames))
+			var f *FlatForest
+			if f, p.explainErr = parseFlatForest(p.Bundle.LightGBM, 0, len(p.Bundle.FeatureNames)); f != nil {
+				p.explainFlat = f.mergeAlike(len(p.Bundle.Labels))
+			}
 		default:
 			p.explainErr = fmt.Errorf("model %s: explanations need the %s or %s encoding", p.Bundle.Version, EncodingClassPerLeaf, EncodingSoftmax)
 		}

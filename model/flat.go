@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"strconv"
@@ -21,6 +22,7 @@ type FlatForest struct {
 	weight    []float64 // per node: training rows below it (LightGBM's leaf_count; 1 a leaf when absent)
 	roots     []int32
 	depth     []int32 // per tree: the most splits from its root to a leaf
+	scored    []int32 // per tree of a boosted forest made by mergeAlike: the class its leaf values score
 	nClass    int
 	nFeatures int // vectors are read with one extra value, 0, at this index: where leaves point
 }
@@ -52,31 +54,75 @@ func (f *FlatForest) Votes(x []float64, votes []float64) {
 	}
 }
 
-// Scores adds each tree's leaf value to its class's raw score: tree t scores class t mod len(scores), as
-// LightGBM lays out a multiclass boosted model (one tree per class a round). The sums run in tree order,
-// exactly as leaves adds them, so the scores are bit-identical to leaves'. x is padded as for Votes.
+// Scores adds each tree's leaf value to the raw score of the class it scores. The forest is a boosted model's
+// after mergeAlike, which gives each tree its class; x is padded as for Votes.
 //
-// A boosted model's trees are shallow (the attribution model's 500 have 1,960 nodes: most are one split), so
-// each is walked for exactly its depth, with no leaf checks, instead of in walkLanes' groups, which check for
-// leaves at every step and wait for the deepest of eight: the attribution model's prediction took 2.9-3.4
-// instead of 3.6-3.9 us a row natively, 7.9-8.5 instead of 8.3-9.1 in node's wasm (alternating runs). A deep
-// forest is the other way round: the app forest walked so took twice as long as in lanes.
+// A boosted model's trees are shallow (the attribution model's have 1 to 3 splits), so each is walked for
+// exactly its depth, with no leaf checks, instead of in walkLanes' groups, which check for leaves at every
+// step and wait for the deepest of eight: the attribution model's prediction took 2.9-3.4 instead of
+// 3.6-3.9 us a row natively, 7.9-8.5 instead of 8.3-9.1 in node's wasm (alternating runs). A deep forest is
+// the other way round: the app forest walked so took twice as long as in lanes.
 func (f *FlatForest) Scores(x []float64, scores []float64) {
 	leaf := int32(f.nFeatures)
 	_ = x[leaf]
-	depth := f.depth[:len(f.roots)]
+	depth, scored := f.depth[:len(f.roots)], f.scored[:len(f.roots)]
 	nodes, xs := unsafe.Pointer(unsafe.SliceData(f.nodes)), unsafe.Pointer(unsafe.SliceData(x))
-	class := 0 // t mod len(scores), counted rather than divided for
 	for t, i := range f.roots {
 		for d := depth[t]; d > 0; d-- { // a walk that reaches a leaf early steps in place on it
 			n := nodeAt(nodes, i)
 			i = n.next + goesRight(valueAt(xs, n.feature), n.threshold)
 		}
-		scores[class] += f.leafValue[i]
-		if class++; class == len(scores) {
-			class = 0
-		}
+		scores[scored[t]] += f.leafValue[i]
 	}
+}
+
+// mergeAlike returns boosted forest f, whose tree t scores class t mod k (LightGBM's multiclass layout), with
+// the trees of a class that split alike (the same features, thresholds, shape and leaf counts) made one tree, in the
+// place of the first, whose leaves hold the sums of theirs, added in f's order.
+//
+// Boosting with every feature open to every tree picks the same split round after round: the attribution
+// model's 500 trees are 31 distinct ones (all 100 trees of two of its classes are one split each), so its
+// prediction walks 31 trees instead of 500. A class's score is then a sum of the same leaf values in
+// another order; it can differ from leaves' in the last bit (TestFlatBoostedMatchesLeaves: within 1e-15),
+// and it is the same on every platform.
+func (f *FlatForest) mergeAlike(k int) *FlatForest {
+	m := &FlatForest{nClass: f.nClass, nFeatures: f.nFeatures}
+	first := map[string]int{} // class and shape → the merged tree
+	var key []byte
+	for t, root := range f.roots {
+		end := int32(len(f.nodes))
+		if t+1 < len(f.roots) {
+			end = f.roots[t+1] // a tree's nodes lie together, from its root on (place)
+		}
+		key = binary.LittleEndian.AppendUint32(key[:0], uint32(t%k))
+		for i := root; i < end; i++ {
+			n := f.nodes[i]
+			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(n.threshold))
+			key = binary.LittleEndian.AppendUint32(key, uint32(n.feature))
+			key = binary.LittleEndian.AppendUint32(key, uint32(n.next-root))
+			key = binary.LittleEndian.AppendUint64(key, math.Float64bits(f.weight[i])) // what Explain reads
+		}
+		if j, ok := first[string(key)]; ok {
+			for i, at := root, m.roots[j]; i < end; i, at = i+1, at+1 {
+				m.leafValue[at] += f.leafValue[i] // 0 + 0 on splits
+			}
+			continue
+		}
+		first[string(key)] = len(m.roots)
+		at := int32(len(m.nodes))
+		for i := root; i < end; i++ {
+			n := f.nodes[i]
+			n.next += at - root
+			m.nodes = append(m.nodes, n)
+		}
+		m.leafClass = append(m.leafClass, f.leafClass[root:end]...)
+		m.leafValue = append(m.leafValue, f.leafValue[root:end]...)
+		m.weight = append(m.weight, f.weight[root:end]...)
+		m.roots = append(m.roots, at)
+		m.depth = append(m.depth, f.depth[t])
+		m.scored = append(m.scored, int32(t%k))
+	}
+	return m
 }
 
 // lanes is how many trees walkLanes walks side by side.

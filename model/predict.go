@@ -81,7 +81,7 @@ func NewPredictor(b *Bundle) (*Predictor, error) {
 		if len(b.Labels) == 0 || flat.NTrees()%len(b.Labels) != 0 {
 			return nil, fmt.Errorf("bundle %s: %d trees is not a whole number of rounds of %d classes", b.Version, flat.NTrees(), len(b.Labels))
 		}
-		p := &Predictor{Bundle: b, flat: flat, boosted: true}
+		p := &Predictor{Bundle: b, flat: flat.mergeAlike(len(b.Labels)), boosted: true}
 		return p, p.setBlend(newFlatVoter)
 	}
 	return NewLeavesPredictor(b)
