@@ -183,14 +183,18 @@ func startsWithSpace(f string) bool {
 	return unicode.IsSpace(r)
 }
 
-// NDJSON returns the row as an NDJSON object; header names its input fields. Fields beyond the header (a
-// ragged row) are listed under "_extra_N".
+// NDJSON returns the row as an NDJSON object; header names its input fields. A column without a name is
+// listed as "_column_N" (N counting from 1), so that two of them do not overwrite each other; fields beyond
+// the header (a ragged row) are listed under "_extra_N".
 func (r *Row) NDJSON(header []string) NDJSONRow {
 	o := NDJSONRow{Row: r.Row, Input: make(map[string]string, len(r.Fields))}
 	for i, f := range r.Fields {
 		name := "_extra_" + strconv.Itoa(i)
 		if i < len(header) {
 			name = header[i]
+			if strings.TrimSpace(name) == "" {
+				name = "_column_" + strconv.Itoa(i+1)
+			}
 		}
 		o.Input[name] = f
 	}

@@ -112,3 +112,21 @@ func TestProbabilityMatchesStrconv(t *testing.T) {
 		}
 	}
 }
+
+// TestNDJSONNamesEveryInputField checks that no input field is lost from an NDJSON object's "input": columns
+// without a name (two of them would share the key "") are named by position, and fields beyond the header
+// (a ragged row) are listed as extras.
+func TestNDJSONNamesEveryInputField(t *testing.T) {
+	header := []string{"Protocol", "", " ", "note"}
+	r := Row{Row: 1, Fields: []string{"tcp", "A", "B", "hi", "extra"}}
+	got := r.NDJSON(header).Input
+	want := map[string]string{"Protocol": "tcp", "_column_2": "A", "_column_3": "B", "note": "hi", "_extra_4": "extra"}
+	if len(got) != len(want) {
+		t.Fatalf("input %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("input[%q] = %q, want %q (input %v)", k, got[k], v, got)
+		}
+	}
+}

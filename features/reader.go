@@ -118,6 +118,10 @@ func NewReader(r io.Reader) (*Reader, error) {
 	header := first.fields
 	header = append([]string(nil), header...)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	if first.width > len(header) {
+		return nil, &HeaderError{Reason: fmt.Sprintf("the header has %d fields, more than %d: not a flow CSV's header", first.width, maxHeaderFields)}
+	}
+	records.maxFields = len(header) + 1
 	rd := &Reader{records: records, header: header, labelAt: -1, srcIPAt: -1, dstIPAt: -1, protoAt: -1, headerEnd: records.numLine}
 	if err := rd.mapColumns(); err != nil {
 		return nil, err
@@ -258,6 +262,7 @@ func (rd *Reader) ReadInto(rec *FlowRecord) error {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			rec.Line = pe.StartLine + rd.lineShift
+			rec.Fields = r.fields // as read with lazy quotes: the output still shows the row's cells
 			reason := "malformed CSV: " + pe.Err.Error()
 			if errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine {
 				reason += fmt.Sprintf(" (a quoted field opened on line %d is still open on line %d: lines %d to %d are read as this one row)",
@@ -271,11 +276,27 @@ func (rd *Reader) ReadInto(rec *FlowRecord) error {
 	rec.Line = line
 	rec.Fields = r.fields
 	rec.Text = r.plain
-	if len(r.fields) != len(rd.header) {
-		return &RowError{Row: rd.row, Line: line,
-			Reason: fmt.Sprintf("has %d fields, the header has %d", len(r.fields), len(rd.header))}
+	if r.width != len(rd.header) {
+		reason := fmt.Sprintf("has %d fields, the header has %d", r.width, len(rd.header))
+		if bareCR(r.fields) {
+			reason += "; it holds a bare CR (a classic Mac line end), so it may be several rows run together: convert line ends to LF or CRLF"
+		}
+		return &RowError{Row: rd.row, Line: line, Reason: reason}
 	}
 	return rd.fill(rec)
+}
+
+// bareCR reports whether a field holds a CR not followed by LF.
+func bareCR(fields []string) bool {
+	for _, f := range fields {
+		for i := strings.IndexByte(f, '\r'); i >= 0; i = strings.IndexByte(f, '\r') {
+			if i+1 == len(f) || f[i+1] != '\n' {
+				return true
+			}
+			f = f[i+1:]
+		}
+	}
+	return false
 }
 
 // IsRowError reports whether err is a per-row problem (the row is reported and reading goes on) rather than
@@ -337,7 +358,12 @@ func parseCell(s string, signed bool) (float64, error) {
 	}
 	v, ok := decimal.Parse(t)
 	var err error
-	if !ok {
+	switch {
+	case ok:
+	case strings.ContainsAny(t, "_xXpP"):
+		// Go's syntax beyond plain decimals (1_000, 0x1p4), which ParseFloat takes: an exporter writes none
+		return 0, fmt.Errorf("not a number: %q", clip(t))
+	default:
 		v, err = strconv.ParseFloat(t, 64)
 	}
 	if err != nil {
@@ -372,5 +398,9 @@ func clip(s string) string {
 	if len(s) <= max {
 		return s
 	}
-	return s[:max] + "…"
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut-- // not inside a character
+	}
+	return s[:cut] + "…"
 }

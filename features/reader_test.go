@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/flowlens/ntc/internal/radcom"
 )
@@ -149,17 +150,23 @@ func TestReaderBadRows(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, line, column, reason string
+		kept                       int // fields the bad row keeps (for the output)
 	}{
-		{"text in a number", with("pps_fwd", "fast"), "pps_fwd", "not a number"},
-		{"empty cell", with("bpp_0", ""), "bpp_0", "empty cell"},
-		{"NaN", with("mean_packet_size", "NaN"), "mean_packet_size", "not a finite number"},
-		{"Inf", with("STD_packet_size", "+Inf"), "STD_packet_size", "not a finite number"},
-		{"negative count", with("fwd_packets_length", "-3"), "fwd_packets_length", "negative"},
-		{"absurdly large", with("bpp_1", "1e300"), "bpp_1", "implausibly large"},
-		{"overflow", with("bpp_2", "1e999"), "bpp_2", "out of range"},
-		{"unknown protocol", with("Protocol", "icmp"), "Protocol", "want tcp or udp"},
-		{"ragged row", row + ",extra", "", "has 113 fields, the header has 112"},
-		{"bare quote", strings.Replace(row, "tcp", `t"cp`, 1), "", "malformed CSV"},
+		{"text in a number", with("pps_fwd", "fast"), "pps_fwd", "not a number", 112},
+		{"empty cell", with("bpp_0", ""), "bpp_0", "empty cell", 112},
+		{"NaN", with("mean_packet_size", "NaN"), "mean_packet_size", "not a finite number", 112},
+		{"Inf", with("STD_packet_size", "+Inf"), "STD_packet_size", "not a finite number", 112},
+		{"negative count", with("fwd_packets_length", "-3"), "fwd_packets_length", "negative", 112},
+		{"absurdly large", with("bpp_1", "1e300"), "bpp_1", "implausibly large", 112},
+		{"overflow", with("bpp_2", "1e999"), "bpp_2", "out of range", 112},
+		{"hexadecimal float", with("pps_fwd", "0x1p4"), "pps_fwd", `not a number: "0x1p4"`, 112},
+		{"digit separators", with("bpp_0", "1_0"), "bpp_0", `not a number: "1_0"`, 112},
+		{"long accented text, cut whole", with("pps_fwd", "x"+strings.Repeat("é", 30)), "pps_fwd", `not a number: "x` + strings.Repeat("é", 19) + `…"`, 112},
+		{"unknown protocol", with("Protocol", "icmp"), "Protocol", "want tcp or udp", 112},
+		{"ragged row", row + ",extra", "", "has 113 fields, the header has 112", 113},
+		{"a million commas: counted, not kept", strings.Repeat(",", 1e6), "", "has 1000001 fields, the header has 112", 113},
+		{"bare quote: its cells kept", strings.Replace(row, "tcp", `t"cp`, 1), "", "malformed CSV", 112},
+		{"bare CR", strings.Replace(row, ",", "\r", 1), "", "has 111 fields, the header has 112; it holds a bare CR", 111},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// the bad row sits between two good ones: both must still be read
@@ -175,8 +182,11 @@ func TestReaderBadRows(t *testing.T) {
 			if e.Row != 2 || e.Line != 3 || e.Column != tc.column || !strings.Contains(e.Reason, tc.reason) {
 				t.Errorf("got %+v; want row 2, line 3, column %q, reason containing %q", e, tc.column, tc.reason)
 			}
-			if !strings.Contains(e.Error(), "row 2") {
-				t.Errorf("message %q does not name the row", e.Error())
+			if !strings.Contains(e.Error(), "row 2") || !utf8.ValidString(e.Error()) {
+				t.Errorf("message %q does not name the row, or is not valid UTF-8", e.Error())
+			}
+			if len(recs[1].Fields) != tc.kept {
+				t.Errorf("the bad row keeps %d fields, want %d", len(recs[1].Fields), tc.kept)
 			}
 			if recs[2].Row != 3 || recs[2].Label != "1inch.io" {
 				t.Errorf("row after the bad one: %+v", recs[2].Row)

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"strings"
 )
 
 // recordReader splits CSV text into records exactly as encoding/csv does with the Reader's settings (comma
@@ -20,20 +21,31 @@ type recordReader struct {
 	long    []byte // a line longer than br's buffer, assembled
 	quoted  []byte // a quoted record's lines
 	width   int    // fields in the last record: the next one likely has as many
+	// maxFields is how many fields a record keeps at least (0: maxHeaderFields; at most about twice as
+	// many, splitCommas), the rest only counted. Reader sets it to one more than the header has once it
+	// has read the header: a row that wide is wrong anyway, and a line of millions of commas must not
+	// become millions of strings (16 bytes each, and a slice that doubles).
+	maxFields int
 }
 
-// csvRecord is one CSV record: its fields (a slice of its own, which the caller keeps), the line it starts
-// on, and for a record without quotes its text, the fields joined by commas.
+// maxHeaderFields is the most fields a header keeps: a flow CSV's has 111.
+const maxHeaderFields = 1 << 14
+
+// csvRecord is one CSV record: its fields (a slice of its own, which the caller keeps), how many it has (more
+// than len(fields) when it had more than the reader keeps), the line it starts on, and for a record without
+// quotes its text, the fields joined by commas.
 type csvRecord struct {
 	fields []string
+	width  int
 	line   int
 	plain  string
 }
 
 // read returns the next record, its fields appended to dst[:0] when the record has no quotes (a caller that
 // reads into the same records again saves allocating them). At the end of input it returns io.EOF; a
-// malformed record returns a *csv.ParseError with the file's line numbers (and whatever fields encoding/csv
-// returned); a failing input returns its error.
+// malformed record returns a *csv.ParseError with the file's line numbers, and its fields as encoding/csv
+// reads them with lazy quotes (so a row with a stray quote still shows what it held); a failing input
+// returns its error.
 func (r *recordReader) read(dst []string) (csvRecord, error) {
 	var line, body []byte
 	for {
@@ -53,9 +65,12 @@ func (r *recordReader) read(dst []string) (csvRecord, error) {
 		if cap(dst) == 0 {
 			dst = make([]string, 0, r.width)
 		}
-		fields := splitCommas(dst[:0], s)
+		fields, width := splitCommas(dst[:0], s, r.fieldCap())
 		r.width = len(fields)
-		return csvRecord{fields: fields, line: start, plain: s}, nil
+		if width > len(fields) {
+			s = "" // the text is no longer the fields joined
+		}
+		return csvRecord{fields: fields, width: width, line: start, plain: s}, nil
 	}
 	// encoding/csv gets the record's lines as they stand in the input, line ends included, so that it
 	// normalises them itself, exactly as it would have in the whole file
@@ -71,7 +86,11 @@ func (r *recordReader) read(dst []string) (csvRecord, error) {
 		r.quoted = append(r.quoted, next...)
 		open = quoteOpenAtEnd(nextBody, true)
 	}
-	cr := csv.NewReader(bytes.NewReader(r.quoted))
+	text, width := r.quoted, 0
+	if bytes.Count(text, []byte{','}) >= r.fieldCap() {
+		text, width = cutFields(text, r.fieldCap())
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
 	cr.FieldsPerRecord = -1
 	fields, err := cr.Read()
 	var pe *csv.ParseError
@@ -80,8 +99,43 @@ func (r *recordReader) read(dst []string) (csvRecord, error) {
 		shifted.StartLine += start - 1
 		shifted.Line += start - 1
 		err = &shifted
+		lazy := csv.NewReader(bytes.NewReader(text))
+		lazy.FieldsPerRecord, lazy.LazyQuotes = -1, true
+		if f, lerr := lazy.Read(); lerr == nil {
+			fields = f
+		}
 	}
-	return csvRecord{fields: fields, line: start}, err
+	if width < len(fields) {
+		width = len(fields)
+	}
+	return csvRecord{fields: fields, width: width, line: start}, err
+}
+
+// fieldCap is the most fields a record keeps.
+func (r *recordReader) fieldCap() int {
+	if r.maxFields > 0 {
+		return r.maxFields
+	}
+	return maxHeaderFields
+}
+
+// cutFields returns the start of a quoted record's text holding its first max fields, and how many fields it
+// has, counting the commas outside quotes (a doubled quote inside a quoted field toggles twice).
+func cutFields(text []byte, max int) ([]byte, int) {
+	width, cut := 1, len(text)
+	quoted := false
+	for i, c := range text {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == ',' && !quoted:
+			if width == max {
+				cut = i
+			}
+			width++
+		}
+	}
+	return text[:cut], width
 }
 
 // RecordScanner delimits the records of a CSV exactly as Reader does — a quoted field's line breaks stay in
@@ -160,17 +214,27 @@ func (r *recordReader) readLine() (line, body []byte, err error) {
 	return line, body, nil
 }
 
-// splitCommas appends the comma-separated fields of s to dst, as substrings of s. A flow row's fields are a
-// few bytes each, too short for strings.IndexByte's vector search to pay for its call: a plain loop is faster.
-func splitCommas(dst []string, s string) []string {
-	start := 0
+// splitCommas appends the comma-separated fields of s to dst, as substrings of s, and returns them with how
+// many s has. Once dst holds max fields or more, it stops at its next growth and only counts the rest, so it
+// keeps max fields and at most about twice as many. A flow row's fields are a few bytes each, too short for
+// strings.IndexByte's vector search to pay for its call: a plain loop is faster.
+func splitCommas(dst []string, s string, max int) ([]string, int) {
+	base, start := len(dst), 0
+	last := base + max - 1 // when dst holds this many, the next comma ends the max-th field
 	for i := 0; i < len(s); i++ {
 		if s[i] == ',' {
+			// checked only when dst must grow: a reused dst as wide as the rows never does, so a row
+			// costs no more than the append's own check
+			if len(dst) == cap(dst) && len(dst) >= last {
+				dst = append(dst, s[start:i])
+				return dst, len(dst) - base + 1 + strings.Count(s[i+1:], ",")
+			}
 			dst = append(dst, s[start:i])
 			start = i + 1
 		}
 	}
-	return append(dst, s[start:])
+	dst = append(dst, s[start:])
+	return dst, len(dst) - base
 }
 
 // quoteOpenAtEnd scans the content of one line of a record (readLine's body) by encoding/csv's quoting rules,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/flowlens/ntc/classify"
+	"github.com/flowlens/ntc/features"
 	"github.com/flowlens/ntc/model"
 )
 
@@ -44,6 +45,11 @@ func classifyRemote(ctx context.Context, r io.Reader, w io.Writer, o remoteOptio
 	st := classify.Stats{}
 	sp, err := classify.NewSplitter(r, o.chunkRows)
 	if err != nil {
+		return st, err
+	}
+	// A header the server would refuse is refused here, as a local run words it: otherwise every chunk
+	// fails alike and whichever answered first names its rows, a different range from run to run.
+	if _, err := features.NewReader(bytes.NewReader(sp.Header())); err != nil {
 		return st, err
 	}
 	var readErr error // the input's, for the message below: read once Ordered has returned

@@ -79,10 +79,21 @@ func TestRemoteReportsRefusal(t *testing.T) {
 	}
 	srv := httptest.NewServer(api.NewHandler(c, api.Options{}))
 	defer srv.Close()
-	in := filepath.Join(t.TempDir(), "x.csv")
-	os.WriteFile(in, []byte("a,b\n1,2\n"), 0o644)
-	code, _, errOut := ntc(t, "classify", "-in", in, "-out", in+".out", "-remote", srv.URL)
-	if code != exitFailure || !strings.Contains(errOut, "missing 106 required column(s)") {
-		t.Errorf("exit %d: %s", code, errOut)
+	dir := t.TempDir()
+	header := strings.TrimRight(strings.SplitN(string(radcom.Read(t, radcom.AttUnlabeled)), "\n", 2)[0], "\r")
+	rows := strings.Repeat(strings.Repeat("1,", 110)+"1\n", 30)
+	for _, tc := range []struct{ name, input, says string }{
+		{"not a flow CSV", "a,b\n" + rows, "missing 106 required column(s)"},
+		{"empty", "", "the file is empty"},
+		{"a duplicated column", header + ",Protocol\n" + rows, `column "Protocol" appears twice`},
+	} {
+		in := filepath.Join(dir, "in.csv")
+		os.WriteFile(in, []byte(tc.input), 0o644)
+		code, _, errOut := ntc(t, "classify", "-in", in, "-out", in+".out", "-remote", srv.URL, "-chunk-rows", "5")
+		_, _, local := ntc(t, "classify", "-in", in, "-out", in+".out")
+		// said as a local run says it, not as "server refused rows N-M" for whichever chunk answered first
+		if code != exitFailure || !strings.Contains(errOut, tc.says) || errOut != local {
+			t.Errorf("%s: exit %d: %q; want exit %d and what a local run says, %q", tc.name, code, errOut, exitFailure, local)
+		}
 	}
 }
