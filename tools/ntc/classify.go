@@ -41,16 +41,17 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer r.Close()
-	var w io.Writer = stdout
-	var f *os.File
-	if *out != "-" {
-		if f, err = os.Create(*out); err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
+	o, err := createOutput(*out, *in, stdout)
+	if err != nil {
+		return err
 	}
-	bw := bufio.NewWriterSize(w, 1<<16)
+	done := false
+	defer func() {
+		if !done {
+			o.Abort()
+		}
+	}()
+	bw := bufio.NewWriterSize(o, 1<<16)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var st classify.Stats
@@ -70,10 +71,9 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing output: %w", err)
 	}
-	if f != nil {
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("writing output: %w", err)
-		}
+	done = true
+	if err := o.Commit(); err != nil {
+		return err
 	}
 	fmt.Fprintf(stderr, "classified %d rows, %d bad\n", st.Rows, st.BadRows)
 	if st.BadRows > 0 {
