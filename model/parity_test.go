@@ -453,6 +453,18 @@ func TestLeavesPredictorReadsTokenTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameProba(t, i, b.Labels, got, want)
+		// and the calibrated prediction, which reads vote counts from whichever engine walks the forest
+		gotPred, err := viaLeaves.Predict(v, true, &s1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantPred, err := c.App.Predict(v, true, &s2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(gotPred, wantPred) {
+			t.Fatalf("row %d: leaves predicts %+v, the flat walker %+v", i, gotPred, wantPred)
+		}
 	}
 }
 

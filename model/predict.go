@@ -242,29 +242,40 @@ func (p *Predictor) Proba(x []float64, s *Scratch) ([]float64, error) {
 // model's probabilities (averaged with its Blend's vote shares when it has one). The slice is owned by s and
 // valid until its next use.
 func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
-	if p.flat != nil {
+	switch {
+	case p.boosted:
 		out, err := p.flatRaw(x, s)
-		switch {
-		case err != nil:
+		if err != nil {
 			return nil, err
-		case p.boosted:
-			return p.mixBlend(x, softmax(out), s)
 		}
-		return normalize(out, p.flat.NTrees()), nil
+		return p.mixBlend(x, softmax(out), s)
+	case p.flat != nil || p.leafClass != nil: // a class-per-leaf forest
+		counts, trees, err := p.voteCounts(x, s)
+		if err != nil {
+			return nil, err
+		}
+		return normalize(counts, trees), nil
 	}
-	k := p.NClasses()
-	if cap(s.proba) < k {
-		s.proba = make([]float64, k)
-	}
-	out := s.proba[:k]
+	out := p.out(s)
 	if err := p.checkLen(x); err != nil {
 		return nil, err
 	}
-	if p.leafClass == nil {
-		if err := p.ens.Predict(x, 0, out); err != nil {
-			return nil, err
-		}
-		return p.mixBlend(x, out, s)
+	if err := p.ens.Predict(x, 0, out); err != nil { // LightGBM's multiclass forest, through leaves
+		return nil, err
+	}
+	return p.mixBlend(x, out, s)
+}
+
+// voteCounts returns a class-per-leaf forest's vote counts for x, owned by s, and its number of trees,
+// whichever engine walks it.
+func (p *Predictor) voteCounts(x []float64, s *Scratch) ([]float64, int, error) {
+	if p.flat != nil {
+		counts, err := p.flatRaw(x, s)
+		return counts, p.flat.NTrees(), err
+	}
+	out := p.out(s)
+	if err := p.checkLen(x); err != nil {
+		return nil, 0, err
 	}
 	nTrees := len(p.leafClass)
 	if cap(s.leaf) < nTrees {
@@ -272,13 +283,22 @@ func (p *Predictor) Votes(x []float64, s *Scratch) ([]float64, error) {
 	}
 	leaf := s.leaf[:nTrees]
 	if err := p.ens.Predict(x, 0, leaf); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	clear(out)
 	for t, l := range leaf {
 		out[p.leafClass[t][int(l)]]++
 	}
-	return normalize(out, nTrees), nil
+	return out, nTrees, nil
+}
+
+// out returns s's class-sized output slice.
+func (p *Predictor) out(s *Scratch) []float64 {
+	k := p.NClasses()
+	if cap(s.proba) < k {
+		s.proba = make([]float64, k)
+	}
+	return s.proba[:k]
 }
 
 // flatRaw returns the flat forest's own sums for x, owned by s: a boosted model's raw scores, a
@@ -287,11 +307,7 @@ func (p *Predictor) flatRaw(x []float64, s *Scratch) ([]float64, error) {
 	if err := p.checkLen(x); err != nil {
 		return nil, err
 	}
-	k := p.NClasses()
-	if cap(s.proba) < k {
-		s.proba = make([]float64, k)
-	}
-	out := s.proba[:k]
+	out := p.out(s)
 	padded := p.padded(x, s)
 	clear(out)
 	if p.boosted {
@@ -356,7 +372,8 @@ func normalize(votes []float64, n int) []float64 {
 // Unknown is the label given when the calibrated top probability is under the bundle's unknown threshold.
 const Unknown = "unknown"
 
-// Predict calibrates x's class probabilities and ranks them. With unknown set, a top probability under the
+// Predict calibrates x's class probabilities and ranks them. x must not change during the call, nor, when its
+// capacity reaches past its end, the value just past it (see padded). With unknown set, a top probability under the
 // bundle's threshold makes the label Unknown; TopK still names the most probable classes.
 func (p *Predictor) Predict(x []float64, unknown bool, s *Scratch) (Prediction, error) {
 	return p.predict(x, unknown, s, nil)
@@ -380,7 +397,7 @@ func (p *Predictor) predict(x []float64, unknown bool, s *Scratch, top []Ranked)
 // by s.
 func (p *Predictor) calibrated(x []float64, s *Scratch) ([]float64, error) {
 	if p.tokPow != nil {
-		counts, err := p.flatRaw(x, s)
+		counts, _, err := p.voteCounts(x, s)
 		if err != nil {
 			return nil, err
 		}
