@@ -118,7 +118,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 	header := first.fields
 	header = append([]string(nil), header...)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	if first.width > len(header) {
+	if first.width > maxHeaderFields {
 		return nil, &HeaderError{Reason: fmt.Sprintf("the header has %d fields, more than %d: not a flow CSV's header", first.width, maxHeaderFields)}
 	}
 	records.maxFields = len(header) + 1
@@ -399,8 +399,8 @@ func clip(s string) string {
 		return s
 	}
 	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut-- // not inside a character
+	for back := 0; back < utf8.UTFMax-1 && !utf8.RuneStart(s[cut]); back++ {
+		cut-- // not inside a character (invalid UTF-8 is cut where it is)
 	}
 	return s[:cut] + "…"
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -166,6 +167,7 @@ func TestReaderBadRows(t *testing.T) {
 		{"ragged row", row + ",extra", "", "has 113 fields, the header has 112", 113},
 		{"a million commas: counted, not kept", strings.Repeat(",", 1e6), "", "has 1000001 fields, the header has 112", 113},
 		{"bare quote: its cells kept", strings.Replace(row, "tcp", `t"cp`, 1), "", "malformed CSV", 112},
+		{"a bare quote and a million commas: cells cut for show", `x"y` + strings.Repeat(",", 1e6), "", "malformed CSV", 64 * 113},
 		{"bare CR", strings.Replace(row, ",", "\r", 1), "", "has 111 fields, the header has 112; it holds a bare CR", 111},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -237,4 +239,29 @@ func TestReaderHeaderErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestReaderMemoryOfHugeRows checks that a row of a million fields costs about its own bytes, not a string
+// header a field (16 bytes each, in a slice that doubles): unquoted, quoted, and with a bare quote (which
+// encoding/csv's lazy quotes, reading the malformed row's cells for show, would split at every comma).
+func TestReaderMemoryOfHugeRows(t *testing.T) {
+	header, row := realLines(t, radcom.AppTrain)
+	commas := strings.Repeat(",", 1e6)
+	for name, bad := range map[string]string{"unquoted": commas, "quoted": `"a"` + commas, "bare quote": `x"y` + commas} {
+		input := header + "\n" + row + "\n" + bad + "\n" + row + "\n"
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		r, err := NewReader(strings.NewReader(input))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, errs := readAll(t, r)
+		runtime.ReadMemStats(&after)
+		if len(recs) != 3 || len(errs) != 1 {
+			t.Fatalf("%s: %d rows, %d errors", name, len(recs), len(errs))
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+			t.Errorf("%s: reading a %d-byte input allocated %d MB", name, len(input), alloc>>20)
+		}
+	}
 }

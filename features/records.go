@@ -99,7 +99,14 @@ func (r *recordReader) read(dst []string) (csvRecord, error) {
 		shifted.StartLine += start - 1
 		shifted.Line += start - 1
 		err = &shifted
-		lazy := csv.NewReader(bytes.NewReader(text))
+		// The cells are for show, and lazy quotes read a bare quote as text, so they would split every
+		// comma after it (cutFields, toggling on the quote, did not cut): a record is cut at a comma far
+		// enough on to keep a quoted field that swallowed a few lines whole, whatever the quotes.
+		shown := text
+		if i := nthComma(shown, min(64*r.fieldCap(), 1<<16)); i >= 0 {
+			shown = shown[:i]
+		}
+		lazy := csv.NewReader(bytes.NewReader(shown))
 		lazy.FieldsPerRecord, lazy.LazyQuotes = -1, true
 		if f, lerr := lazy.Read(); lerr == nil {
 			fields = f
@@ -117,6 +124,19 @@ func (r *recordReader) fieldCap() int {
 		return r.maxFields
 	}
 	return maxHeaderFields
+}
+
+// nthComma returns the index of text's n-th comma, -1 when it has fewer.
+func nthComma(text []byte, n int) int {
+	at := -1
+	for ; n > 0; n-- {
+		i := bytes.IndexByte(text[at+1:], ',')
+		if i < 0 {
+			return -1
+		}
+		at += i + 1
+	}
+	return at
 }
 
 // cutFields returns the start of a quoted record's text holding its first max fields, and how many fields it

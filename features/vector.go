@@ -81,14 +81,15 @@ func buildFeatureNames() []string {
 
 // Extract turns a record into its feature vector, reusing dst's storage when it is large enough.
 //
-// When the storage has room past the vector's end, Extract leaves a zero there (a vector it allocates has
-// that room): the models' tree walker reads one zero past the features, and finding it there spares it a
-// copy of the vector per model (model.Predictor checks for it and copies when it is not there).
+// A vector Extract allocates has room for one value past its end, and Extract leaves a zero there, also when
+// it reuses such a vector (capacity NumFeatures+1, nothing else): the models' tree walker reads one zero past
+// the features, and finding it there spares it a copy of the vector per model (model.Predictor checks for it
+// and copies when it is not there). Storage of any other capacity is never written past the vector's end.
 func Extract(rec *FlowRecord, dst FeatureVector) FeatureVector {
 	if cap(dst) < NumFeatures {
 		dst = make(FeatureVector, NumFeatures, NumFeatures+1)
 	}
-	if cap(dst) > NumFeatures {
+	if cap(dst) == NumFeatures+1 {
 		dst[:NumFeatures+1][NumFeatures] = 0
 	}
 	v := dst[:NumFeatures]

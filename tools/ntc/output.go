@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // output is where classify writes: stdout, a device or pipe written as it goes, or a regular file written
@@ -22,9 +24,17 @@ type output struct {
 
 // createOutput opens path for classify's output ("-" for stdout). It refuses the input file itself (in,
 // "-" for stdin): creating the output would empty it before a row was read.
+//
+// A symbolic link is followed (its target is written and replaced, as os.Create would write it). A new file
+// gets os.Create's permissions (0666 less the umask), an existing one keeps its own; another hard link to
+// an existing file keeps the old content. When the directory does not let a temporary file be made beside
+// the target, the target itself is written as the rows come, as before.
 func createOutput(path, in string, stdout io.Writer) (*output, error) {
 	if path == "-" {
 		return &output{Writer: stdout}, nil
+	}
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
 	}
 	st, err := os.Stat(path)
 	switch {
@@ -33,11 +43,6 @@ func createOutput(path, in string, stdout io.Writer) (*output, error) {
 	case err != nil:
 		return nil, err
 	}
-	if st != nil && in != "-" {
-		if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
-			return nil, usageError{fmt.Errorf("-out %s is the input file: writing it would destroy the input; choose another path", path)}
-		}
-	}
 	if st != nil && !st.Mode().IsRegular() { // /dev/null, a named pipe: written as the rows come
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
 		if err != nil {
@@ -45,26 +50,56 @@ func createOutput(path, in string, stdout io.Writer) (*output, error) {
 		}
 		return &output{Writer: f, file: f, path: path}, nil
 	}
-	mode := fs.FileMode(0o644)
-	if st != nil {
-		mode = st.Mode().Perm()
+	if st != nil && in != "-" {
+		if ist, err := os.Stat(in); err == nil && os.SameFile(st, ist) {
+			return nil, usageError{fmt.Errorf("-out %s is the input file: writing it would destroy the input; choose another path", path)}
+		}
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := createTemp(path)
+	if errors.Is(err, fs.ErrPermission) {
+		if f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666); err != nil {
+			return nil, err
+		}
+		return &output{Writer: f, file: f, path: path}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
+	if st != nil {
+		if err := f.Chmod(st.Mode().Perm()); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return nil, err
+		}
 	}
 	return &output{Writer: f, file: f, tmp: f.Name(), path: path}, nil
+}
+
+// createTemp creates a new file beside path, with os.Create's permissions (os.CreateTemp's are 0600 whatever
+// the umask).
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	for range 100 {
+		name := filepath.Join(dir, "."+base+"."+strconv.FormatUint(rand.Uint64(), 36)+".tmp")
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, fmt.Errorf("no free temporary name beside %s", path)
 }
 
 // Commit finishes the output: a file is closed and, when written to a temporary file, renamed into place.
 func (o *output) Commit() error {
 	if o.file == nil {
 		return nil
+	}
+	if o.tmp != "" {
+		if err := o.file.Sync(); err != nil { // on disk before it replaces what was there
+			o.Abort()
+			return fmt.Errorf("writing output: %w", err)
+		}
 	}
 	if err := o.file.Close(); err != nil {
 		o.Abort()

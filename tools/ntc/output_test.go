@@ -90,4 +90,25 @@ func TestClassifyOutputFile(t *testing.T) {
 	if code, _, errOut := ntc(t, "classify", "-in", in, "-out", os.DevNull); code != 0 {
 		t.Errorf("-out %s: exit %d, %s", os.DevNull, code, errOut)
 	}
+	// a device is not refused as "the input file" (/dev/null read is an empty file: exit 1)
+	if code, _, errOut := ntc(t, "classify", "-in", os.DevNull, "-out", os.DevNull); code != exitFailure || !strings.Contains(errOut, "the file is empty") {
+		t.Errorf("-in and -out %s: exit %d, %s; want %d, the file is empty", os.DevNull, code, errOut, exitFailure)
+	}
+	// a link is followed: its target gets the output, the link stays a link
+	target, toTarget := filepath.Join(dir, "target.csv"), filepath.Join(dir, "to-target.csv")
+	if err := os.WriteFile(target, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, toTarget); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := ntc(t, "classify", "-in", in, "-out", toTarget); code != 0 {
+		t.Fatalf("-out a link: exit %d, %s", code, errOut)
+	}
+	if st, err := os.Lstat(toTarget); err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v %v", st.Mode(), err)
+	}
+	if b, _ := os.ReadFile(target); strings.Count(string(b), "\n") != 26 {
+		t.Errorf("the link's target holds %.100q, not the output", b)
+	}
 }
