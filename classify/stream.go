@@ -18,6 +18,9 @@ type Options struct {
 	Tasks   model.Tasks
 	Format  Format
 	Workers int // goroutines classifying; 0 = GOMAXPROCS
+	// OnHeader, if set, sees the input's header once it is read, before any row, with the name of its label
+	// column ("" when it has none; features.Reader.LabelColumn).
+	OnHeader func(header []string, labelColumn string)
 	// OnRow, if set, sees every row in input order after it is written (the page's results table, counters).
 	// The Row, its Fields and its Result are valid during the call only: their memory is reused.
 	OnRow func(*Row)
@@ -63,6 +66,9 @@ func Stream(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, 
 		rd.Continue(opts.RowsBefore, opts.FirstLine)
 	}
 	header := rd.Header()
+	if opts.OnHeader != nil {
+		opts.OnHeader(header, rd.LabelColumn())
+	}
 	written, err := writePreamble(w, opts.Format, header) // bytes of output so far
 	if err != nil {
 		return Stats{}, fmt.Errorf("writing output: %w", err)

@@ -5,13 +5,11 @@
 package job
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
 	"math"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,8 +48,8 @@ const (
 // before any output, context.Canceled when ctx was cancelled, or an I/O error.
 func Run(ctx context.Context, c *model.Classifier, r io.Reader, w io.Writer, opts Options) (*protocol.Progress, error) {
 	opts = opts.withDefaults()
-	g := &gatherer{reporter: newReporter(opts, &recorder{r: r, keep: 1 << 16})}
-	_, err := classify.Stream(ctx, c, g.in, w, classify.Options{Tasks: opts.Tasks, Workers: 1, OnRow: g.onRow,
+	g := &gatherer{reporter: newReporter(opts, &recorder{r: r})}
+	_, err := classify.Stream(ctx, c, g.in, w, classify.Options{Tasks: opts.Tasks, Workers: 1, OnHeader: g.findColumns, OnRow: g.onRow,
 		RowsBefore: opts.RowsBefore, FirstLine: opts.FirstLine})
 	g.stamp()
 	return &g.p, err
@@ -147,7 +145,6 @@ type gatherer struct {
 func (g *gatherer) onRow(r *classify.Row) {
 	if !g.seen {
 		g.seen = true
-		g.findColumns()
 		g.p.HeaderBytes = r.OutOffset // the first row's line follows the header's
 	}
 	p := &g.p
@@ -196,16 +193,12 @@ func countTask(s *protocol.TaskSummary, p *model.Prediction) {
 	s.Hist[min(max(bin, 0), protocol.HistBins-1)]++
 }
 
-// findColumns reads the header back from the first bytes of the input with the core's reader (the run has
-// parsed the same header already, or no row would have arrived).
-func (g *gatherer) findColumns() {
+// findColumns finds the table's columns and the label column in the header (classify's OnHeader): a header of
+// any length, as the run read it.
+func (g *gatherer) findColumns(header []string, labelColumn string) {
 	c := &g.cols
 	c.src, c.sport, c.dst, c.dport, c.proto, c.label = -1, -1, -1, -1, -1, -1
-	rd, err := features.NewReader(bytes.NewReader(g.in.header()))
-	if err != nil {
-		return
-	}
-	for i, name := range rd.Header() {
+	for i, name := range header {
 		switch strings.TrimSpace(name) {
 		case "Source_IP":
 			c.src = i
@@ -217,12 +210,14 @@ func (g *gatherer) findColumns() {
 			c.dport = i
 		case features.ProtocolColumn:
 			c.proto = i
-		case rd.LabelColumn():
-			c.label = i
+		case labelColumn:
+			if labelColumn != "" {
+				c.label = i
+			}
 		}
 	}
-	g.p.Summary.LabelColumn = rd.LabelColumn()
-	switch rd.LabelColumn() {
+	g.p.Summary.LabelColumn = labelColumn
+	switch labelColumn {
 	case "label":
 		g.labelFor, g.labelApp = g.p.Summary.App, true
 	case "attribution":
@@ -283,28 +278,14 @@ func Card(c *model.Classifier) *protocol.Ready {
 	}}
 }
 
-// recorder counts the bytes read through it and keeps the first keep of them (the header).
+// recorder counts the bytes read through it.
 type recorder struct {
-	r    io.Reader
-	n    atomic.Int64
-	keep int
-	mu   sync.Mutex // head is written by Stream's reader goroutine and read on the OnRow side
-	head []byte
+	r io.Reader
+	n atomic.Int64
 }
 
 func (c *recorder) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.mu.Lock()
-	if len(c.head) < c.keep {
-		c.head = append(c.head, p[:min(n, c.keep-len(c.head))]...)
-	}
-	c.mu.Unlock()
 	c.n.Add(int64(n))
 	return n, err
-}
-
-func (c *recorder) header() []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]byte(nil), c.head...)
 }

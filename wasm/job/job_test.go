@@ -342,3 +342,28 @@ func TestRunCountsAgreementAndUnknown(t *testing.T) {
 		t.Fatalf("an attribution label compared with the app's predictions: %+v", a)
 	}
 }
+
+// TestRunFindsTheLabelBehindALongHeader checks that the label column (for the agreement tile and the table's
+// label column) is found however long the header: the columns used to be looked for in the input's first
+// 64 KiB only, so a long extra column before the label hid it.
+func TestRunFindsTheLabelBehindALongHeader(t *testing.T) {
+	c := classifier(t)
+	lines := strings.Split(strings.TrimRight(string(readData(t, "app_train.csv")), "\r\n"), "\n")
+	long := strings.Repeat("x", 70_000)
+	var in bytes.Buffer
+	for i, l := range lines[:41] {
+		l = strings.TrimRight(l, "\r")
+		if i == 0 {
+			in.WriteString(long + "," + l + "\n")
+		} else {
+			in.WriteString("n," + l + "\n")
+		}
+	}
+	p, err := Run(context.Background(), c, bytes.NewReader(in.Bytes()), io.Discard, Options{Tasks: model.Both})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Summary.LabelColumn != "label" || p.Summary.App.Labelled != 40 {
+		t.Errorf("label column %q, %d labelled rows; want label, 40", p.Summary.LabelColumn, p.Summary.App.Labelled)
+	}
+}
