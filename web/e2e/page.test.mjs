@@ -290,3 +290,38 @@ test('the model card\'s list of classes opens, stays open while a run redraws th
     await context.close();
   }
 });
+
+test('on a phone-sized screen: a file dropped anywhere on the page runs, nothing scrolls sideways, and the keyboard opens and closes a row\'s explanation', async () => {
+  const { context, page, problems } = await open(browser, server, { width: 375, height: 800 });
+  try {
+    const file = join(DATA, 'att_train.csv');
+    await waitStatus(page, /^ready/);
+    // dropped on the page's header, not on the drop zone: a drop outside a target would replace the page
+    const dt = await page.evaluateHandle((text) => {
+      const d = new DataTransfer();
+      d.items.add(new File([text], 'Dropped.CSV', { type: 'text/csv' }));
+      return d;
+    }, readFileSync(file, 'utf8'));
+    await page.dispatchEvent('header.top', 'dragover', { dataTransfer: dt });
+    await page.dispatchEvent('header.top', 'drop', { dataTransfer: dt });
+    assert.match(await waitStatus(page, /^(done|failed)/), /^done: 25 rows$/);
+    const dl = await download(page);
+    assert.equal(dl.name, 'Dropped.classified.csv');
+    assert.ok(dl.bytes.equals(native(file)), 'the dropped file\'s download differs from ntc classify');
+
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(sideways <= 0, `the page scrolls ${sideways} px sideways at 375 px`);
+    await page.screenshot({ path: join(SHOTS, 'phone-375.png'), fullPage: true });
+
+    await page.focus('tbody tr[tabindex]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=why]');
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'why-close', null, { timeout: 10_000 });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=why]', { state: 'detached' });
+    await page.waitForFunction(() => document.activeElement?.tagName === 'TR', null, { timeout: 10_000 });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

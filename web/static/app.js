@@ -188,6 +188,20 @@
       .then((b) => toUI(JSON.stringify({ kind: 'api', api: { available: !!b && b.status === 'ok', origin: location.origin } })))
       .catch(() => {});
   }
+  // The explanation drawer (role=dialog) takes the keyboard focus when it opens, on its close button, and gives
+  // it back to what had it (the table row) when it closes. The UI draws it; this only watches for it.
+  let opener = null;
+  new MutationObserver(() => {
+    const close = document.querySelector('[data-testid=why-close]');
+    if (close && !opener) {
+      opener = document.activeElement || document.body;
+      close.focus();
+    } else if (!close && opener) {
+      if (opener.isConnected && typeof opener.focus === 'function') opener.focus();
+      opener = null;
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
+
   const go = new Go();
   instantiate('ui.wasm', go.importObject).then((r) => go.run(r.instance)).catch((err) => {
     document.getElementById('vugu_mount_point').textContent = 'The page could not start: ' + err;

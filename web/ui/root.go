@@ -2,6 +2,8 @@ package ui
 
 import (
 	"github.com/vugu/vugu"
+
+	"github.com/flowlens/ntc/wasm/protocol"
 )
 
 // Root is the page's one component; its template is root.vugu.
@@ -20,13 +22,30 @@ func (c *Root) FileChosen(event vugu.DOMEvent) {
 	event.JSEventTarget().Set("value", "") // choosing the same file again runs again
 }
 
-// DragOver lets the drop zone take a drop.
+// DragOver lets the page take a drop, anywhere on it (a file dropped outside a drop target would otherwise
+// replace the page, and its results, with the file), and lights up the drop zone.
 func (c *Root) DragOver(event vugu.DOMEvent) {
 	event.PreventDefault()
 	c.Dragging = true
 }
 
-// Drop starts a run over a dropped file.
+// RowKey opens a table row's explanation from the keyboard: Enter or Space on the focused row.
+func (c *Root) RowKey(event vugu.DOMEvent, r protocol.RowView) {
+	switch event.JSEvent().Get("key").String() {
+	case "Enter", " ":
+		event.PreventDefault() // Space would scroll
+		c.Explain(r)
+	}
+}
+
+// PageKey closes the explanation drawer on Escape.
+func (c *Root) PageKey(event vugu.DOMEvent) {
+	if c.WhyOpen && event.JSEvent().Get("key").String() == "Escape" {
+		c.CloseWhy()
+	}
+}
+
+// Drop starts a run over a file dropped anywhere on the page.
 func (c *Root) Drop(event vugu.DOMEvent) {
 	event.PreventDefault()
 	c.Dragging = false

@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -155,14 +156,24 @@ func (p *Page) Apply(msg string) error {
 		case protocol.KindCancelled:
 			p.State = StateCancelled
 		}
+		p.dropEmptyErrorsFilter()
 	case protocol.KindFailed:
 		p.Failure = m.Failure
 		if m.Failure != nil && m.Failure.Partial != nil {
 			p.take(m.Failure.Partial)
 		}
 		p.State = StateFailed
+		p.dropEmptyErrorsFilter()
 	}
 	return nil
+}
+
+// dropEmptyErrorsFilter shows every row when a run kept the errors filter of the run before (Run does, so
+// that running a file again keeps the view) but ended without a bad row: the table would stay empty.
+func (p *Page) dropEmptyErrorsFilter() {
+	if p.Filter == filterErrors && p.P.Bad == 0 && p.State != StateRunning {
+		p.Filter, p.PageNo, p.viewDirty = "", 0, true
+	}
 }
 
 func (p *Page) take(pr *protocol.Progress) {
@@ -193,6 +204,13 @@ func (p *Page) Choose(file js.Value, name string, size int64) {
 		return
 	}
 	p.file, p.FileName, p.FileSize = file, name, size
+	if !p.TaskApp && !p.TaskAtt && p.State != StateLoading {
+		// nothing to run: the last file's results go, and the status says what is missing
+		p.P, p.Rows, p.Errors, p.Failure, p.ResultURL = protocol.Progress{}, nil, nil, nil, ""
+		p.view, p.viewDirty, p.State = nil, true, StateIdle
+		p.CloseWhy()
+		return
+	}
 	p.Run()
 }
 
@@ -263,6 +281,9 @@ func (p *Page) Status() string {
 		}
 		return "loading the models…"
 	case StateIdle:
+		if p.FileName != "" && !p.TaskApp && !p.TaskAtt {
+			return "choose Application, Attribution or both to classify " + p.FileName
+		}
 		if p.SendsToServer() {
 			return "ready: drop a flow CSV to send it to the server"
 		}
@@ -308,7 +329,10 @@ func (p *Page) ShowProgress() bool {
 
 // OutputName is the download's file name.
 func (p *Page) OutputName() string {
-	base := strings.TrimSuffix(p.FileName, ".csv")
+	base := p.FileName
+	if ext := path.Ext(base); strings.EqualFold(ext, ".csv") {
+		base = strings.TrimSuffix(base, ext) // Flows.CSV → Flows.classified.csv
+	}
 	if base == "" {
 		base = "flows"
 	}
@@ -514,7 +538,7 @@ type FilterOption struct {
 // FilterOptions are the table filter's choices: every predicted label with its count.
 func (p *Page) FilterOptions() []FilterOption {
 	opts := []FilterOption{{"", "All rows"}}
-	if p.P.Bad > 0 {
+	if p.P.Bad > 0 || p.Filter == filterErrors { // the filter in force is always one of the choices
 		opts = append(opts, FilterOption{filterErrors, fmt.Sprintf("Rows with errors (%s)", Count(p.P.Bad))})
 	}
 	for _, t := range []struct {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -218,5 +219,58 @@ func TestChoosingTwiceAndCancelling(t *testing.T) {
 	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 9}}))
 	if b.started != 3 || b.cancelled != 2 || p.FileName != "third.csv" || p.State != StateRunning {
 		t.Fatalf("two choices: %d started, %d cancels, %q, %s", b.started, b.cancelled, p.FileName, p.State)
+	}
+}
+
+// TestErrorsFilterFollowsTheFile checks that the errors filter a run keeps from the run before (so that
+// running a file again keeps the view) is a choice of the filter while it is in force, and gives way when the
+// new file has no bad row: the table used to stay empty, with the filter showing "All rows".
+func TestErrorsFilterFollowsTheFile(t *testing.T) {
+	p := NewPage(nil)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	good := protocol.RowView{Row: 1, App: "vk", AppConf: 0.5, Att: "VOD", AttConf: 0.9}
+	p.Choose(p.file, "bad.csv", 100)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 2, Bad: 1,
+		NewRows: []protocol.RowView{good, {Row: 2, Err: "row 2 (line 3): malformed"}}}}))
+	p.SetFilter(filterErrors)
+	if rows := p.PageRows(); len(rows) != 1 || rows[0].Row != 2 {
+		t.Fatalf("errors filter: %d rows", len(rows))
+	}
+	p.Choose(p.file, "good.csv", 100)
+	if p.Filter != filterErrors || !slices.ContainsFunc(p.FilterOptions(), func(o FilterOption) bool { return o.Value == filterErrors }) {
+		t.Fatalf("during the run: filter %q, options %v: the filter in force must be one of them", p.Filter, p.FilterOptions())
+	}
+	good2 := good
+	good2.Row = 2
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 2, NewRows: []protocol.RowView{good, good2}}}))
+	if p.Filter != "" || len(p.PageRows()) != 2 {
+		t.Fatalf("a file without bad rows: filter %q, %d rows shown, want every row", p.Filter, len(p.PageRows()))
+	}
+}
+
+// TestChoosingWithoutATaskSaysSo checks that a file chosen with both tasks off is not silently ignored, and
+// the download's name.
+func TestChoosingWithoutATaskSaysSo(t *testing.T) {
+	p := NewPage(nil)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	p.Choose(p.file, "first.csv", 100)
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 1,
+		NewRows: []protocol.RowView{{Row: 1, App: "vk", AppConf: 0.5}}}}))
+	p.TaskApp, p.TaskAtt = false, false
+	p.Choose(p.file, "second.csv", 100)
+	if p.State != StateIdle || p.P.Rows != 0 || len(p.Rows) != 0 || !strings.Contains(p.Status(), "choose Application, Attribution or both to classify second.csv") {
+		t.Fatalf("state %s, %d rows left, status %q", p.State, len(p.Rows), p.Status())
+	}
+	p.TaskAtt = true
+	p.Run()
+	if p.State != StateRunning {
+		t.Fatalf("with a task again, Run: %s", p.State)
+	}
+	for name, want := range map[string]string{"flows.csv": "flows.classified.csv", "Flows.CSV": "Flows.classified.csv",
+		"x.tsv": "x.tsv.classified.csv", ".csv": "flows.classified.csv", "a.b.csv": "a.b.classified.csv"} {
+		p.FileName = name
+		if got := p.OutputName(); got != want {
+			t.Errorf("%s: download named %s, want %s", name, got, want)
+		}
 	}
 }
