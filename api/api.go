@@ -28,7 +28,16 @@ const DefaultMaxBody = 100 << 20
 type Options struct {
 	MaxBody int64 // bytes; 0 means DefaultMaxBody
 	Workers int   // classifying goroutines per request; 0 = GOMAXPROCS
+	// Abort, if set, cuts short a response whose status line has gone (a body found over the limit while
+	// answering): the client must see the response fail, not a short one that ends cleanly. It reports
+	// whether it could; when it could not, or is nil, the handler panics with http.ErrAbortHandler, which
+	// net/http turns into a cut connection. The edge sets it: there a panic ends the program, and the
+	// runtime's glue then ends the body as if it were whole.
+	Abort func(w http.ResponseWriter, err error) bool
 }
+
+// maxOffset bounds rows_before and first_line, so that row and line numbers cannot overflow.
+const maxOffset = 1 << 40
 
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {
@@ -177,9 +186,11 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed here; POST a flow CSV")
 		return
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || (mt != "text/csv" && mt != "application/csv") {
+	// the header's values joined: the edge's runtime hands a header over split at its commas
+	contentType := strings.Join(r.Header.Values("Content-Type"), ", ")
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || (mt != "text/csv" && mt != "application/csv") {
 		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type",
-			fmt.Sprintf("Content-Type %q: send the flow CSV as text/csv", r.Header.Get("Content-Type")))
+			fmt.Sprintf("Content-Type %q: send the flow CSV as text/csv", contentType))
 		return
 	}
 	if r.ContentLength > h.opts.MaxBody {
@@ -202,7 +213,9 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).EnableFullDuplex()
 	body := http.MaxBytesReader(w, r.Body, h.opts.MaxBody)
 	out := &lazyWriter{w: w, contentType: contentType, models: [2]string{c.App.Bundle.Version, c.Att.Bundle.Version}}
-	_, err = classify.Stream(r.Context(), c, body, out, opts)
+	var inHeader []string
+	opts.OnHeader = func(h []string, _ string) { inHeader = h }
+	st, err := classify.Stream(r.Context(), c, body, out, opts)
 	if err == nil {
 		if !out.started { // an input with a header and no rows, as NDJSON: nothing to write but a 200
 			out.start()
@@ -212,11 +225,33 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 	var tooBig *http.MaxBytesError
 	var missing *features.MissingColumnsError
 	var header *features.HeaderError
-	switch {
-	case out.started:
-		// The status line is gone: cut the response short rather than let a truncated body pass as whole.
+	if out.started {
+		// The status line is gone. The answer ends with a row whose error says it stops here, then the
+		// response is cut short, so that neither reads as whole: the native server resets the connection,
+		// but the edge's runtime ends a failed stream as if it were complete (cloudflare/workerd#6818), and
+		// there the row is what tells.
 		log.Printf("api: aborting a classify response after output began: %v", err)
-		panic(http.ErrAbortHandler)
+		reason := fmt.Errorf("reading the request failed after row %d, so the answer stops here: %v", st.Rows, err)
+		if errors.As(err, &tooBig) {
+			reason = fmt.Errorf("the request body crossed the limit of %d bytes after row %d, so the answer stops here: split the file (ntc classify --remote does)", h.opts.MaxBody, st.Rows)
+		}
+		out.Write(classify.AppendRow(nil, opts.Format, inHeader, &classify.Row{Row: st.Rows + 1, Err: reason}))
+		if h.opts.Abort == nil {
+			panic(http.ErrAbortHandler)
+		}
+		// A runtime that cannot cut the connection gets the rest of the upload read first (up to another
+		// limit's worth): a request left half read made wrangler's local proxy fail the next request.
+		io.CopyN(io.Discard, r.Body, h.opts.MaxBody)
+		if !h.opts.Abort(w, err) {
+			panic(http.ErrAbortHandler)
+		}
+		return
+	}
+	// An error answered before the body was read to its end: read the rest (within the limit) first, so
+	// the client's upload ends normally and a proxy in front (wrangler's, say) does not trip on a body
+	// left half read.
+	io.Copy(io.Discard, body)
+	switch {
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("body exceeds the limit of %d bytes", h.opts.MaxBody))
 	case errors.As(err, &missing):
@@ -238,7 +273,7 @@ func (h *Handler) classifyOptions(r *http.Request) (opts classify.Options, conte
 	if ndjson {
 		opts.Format, contentType = classify.NDJSON, "application/x-ndjson"
 	}
-	if s := q.Get("tasks"); s != "" {
+	if s := strings.Join(q["tasks"], ","); s != "" { // ?tasks=app&tasks=att as ?tasks=app,att
 		var err error
 		if opts.Tasks, err = model.ParseTasks(s); err != nil {
 			return opts, "", "bad_tasks", err.Error()
@@ -269,19 +304,25 @@ func (h *Handler) classifyOptions(r *http.Request) (opts classify.Options, conte
 		var err1, err2 error
 		opts.RowsBefore, err1 = strconv.Atoi(q.Get("rows_before"))
 		opts.FirstLine, err2 = strconv.Atoi(q.Get("first_line"))
-		if err1 != nil || err2 != nil || opts.RowsBefore < 0 || opts.FirstLine < 2 {
-			return opts, "", "bad_offset", "rows_before must be an integer >= 0 and first_line an integer >= 2, both given"
+		if err1 != nil || err2 != nil || opts.RowsBefore < 0 || opts.FirstLine < 2 || opts.RowsBefore > maxOffset || opts.FirstLine > maxOffset {
+			return opts, "", "bad_offset", fmt.Sprintf("rows_before must be an integer from 0 and first_line an integer from 2, both given, neither over %d", maxOffset)
 		}
 	}
 	return opts, contentType, "", ""
 }
 
-// accepts reports whether the request's Accept header names mediaType.
+// accepts reports whether the request's Accept header names mediaType (not with q=0). Every value of the
+// header counts: the edge's runtime hands a header over split at its commas.
 func accepts(r *http.Request, mediaType string) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
-		if mt, _, err := mime.ParseMediaType(strings.TrimSpace(part)); err == nil && mt == mediaType {
-			return true
+	for _, part := range strings.Split(strings.Join(r.Header.Values("Accept"), ","), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || mt != mediaType {
+			continue
 		}
+		if q, err := strconv.ParseFloat(params["q"], 64); err == nil && q == 0 {
+			continue // "not this one"
+		}
+		return true
 	}
 	return false
 }

@@ -61,6 +61,18 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// AppendRow appends r as Stream writes a row in format f for a file with header: a CSV line (input fields
+// padded or cut to the header's width, then the prediction columns) or an NDJSON object, line end included.
+// It is for a caller that must end Stream's output with a row of its own (the API's closing error row when a
+// request body crosses the limit half way).
+func AppendRow(dst []byte, f Format, header []string, r *Row) []byte {
+	var buf bytes.Buffer
+	e := newEncoder(f, header)
+	e.begin(&buf)
+	e.encode(r)
+	return append(dst, buf.Bytes()...)
+}
+
 // encoder writes encoded rows into one batch's buffer at a time; each worker has its own. Its CSV is
 // byte for byte what encoding/csv's Writer writes for Row.AppendRecord (tested), built without it: an input
 // row that needs no quoting is copied through as it was read.

@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -128,5 +129,21 @@ func TestNDJSONNamesEveryInputField(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("input[%q] = %q, want %q (input %v)", k, got[k], v, got)
 		}
+	}
+}
+
+// TestAppendRow checks the row a caller appends to Stream's output (the API's closing error row) is shaped
+// as Stream's own: as wide as the header plus the output columns, the error in its place; or an NDJSON object.
+func TestAppendRow(t *testing.T) {
+	header := []string{"Source_IP", "Protocol", "note, with a comma"}
+	r := &Row{Row: 7, Err: errors.New(`stops here, "quoted"`)}
+	rec, err := csv.NewReader(bytes.NewReader(AppendRow(nil, CSV, header, r))).Read()
+	if err != nil || len(rec) != len(header)+len(OutputColumns) || rec[len(rec)-1] != `stops here, "quoted"` {
+		t.Fatalf("CSV row %q (%v)", rec, err)
+	}
+	var o NDJSONRow
+	b := AppendRow(nil, NDJSON, header, r)
+	if err := json.Unmarshal(b, &o); err != nil || o.Row != 7 || o.Error == nil || *o.Error != `stops here, "quoted"` || b[len(b)-1] != '\n' {
+		t.Fatalf("NDJSON %s (%v)", b, err)
 	}
 }

@@ -5,6 +5,9 @@
 package main
 
 import (
+	"io"
+	"net/http"
+	"reflect"
 	"strconv"
 
 	"github.com/syumai/workers"
@@ -17,7 +20,7 @@ import (
 // Each request runs in a fresh instance of this program (syumai/workers), so the models are loaded only by
 // the requests that use them: /healthz, /openapi.json and /docs answer without paying for it.
 func main() {
-	opts := api.Options{Workers: 1} // one isolate, one thread: extra goroutines would only add hand-offs
+	opts := api.Options{Workers: 1, Abort: abortResponse} // one isolate, one thread: more goroutines would only add hand-offs
 	if s := cloudflare.Getenv("NTC_MAX_BODY"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
@@ -26,4 +29,27 @@ func main() {
 		opts.MaxBody = n
 	}
 	workers.Serve(api.NewLazyHandler(model.Default, opts))
+}
+
+// abortResponse makes the client see a response fail after its status line has gone (api.Options.Abort).
+// syumai/workers streams the body to the runtime through an io.Pipe, its ResponseWriter's Writer field:
+// closing the pipe with an error makes the runtime error the response stream. A panic, which net/http would
+// turn into a cut connection, ends this program instead, and the glue then closes the pipe cleanly: the
+// client got a short body that looked whole. The field is found by reflection, the type being internal to
+// syumai/workers; when it is not there (another version), the handler panics as before.
+func abortResponse(w http.ResponseWriter, err error) bool {
+	v := reflect.ValueOf(w)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	f := v.Elem().FieldByName("Writer")
+	if !f.IsValid() || !f.CanInterface() {
+		return false
+	}
+	pw, ok := f.Interface().(*io.PipeWriter)
+	if !ok || pw == nil {
+		return false
+	}
+	pw.CloseWithError(err)
+	return true
 }
