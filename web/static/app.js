@@ -188,6 +188,24 @@
       .then((b) => toUI(JSON.stringify({ kind: 'api', api: { available: !!b && b.status === 'ok', origin: location.origin } })))
       .catch(() => {});
   }
+  // A file dropped anywhere on the page, not only on the drop zone (whose own handler takes it first), is
+  // handed to the file input: a drop the page did not take would replace the page, and its results, with the
+  // file. Only file drags are taken; the UI is not redrawn for each dragover.
+  const dragsFiles = (e) => !!e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+  document.addEventListener('dragover', (e) => { if (dragsFiles(e)) e.preventDefault(); });
+  document.addEventListener('drop', (e) => {
+    if (e.defaultPrevented || !dragsFiles(e)) return;
+    e.preventDefault();
+    const input = document.querySelector('[data-testid=file-input]');
+    if (!input || e.dataTransfer.files.length === 0) return;
+    input.files = e.dataTransfer.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  // Escape closes the explanation drawer, wherever the focus is.
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') document.querySelector('[data-testid=why-close]')?.click();
+  });
+
   // The explanation drawer (role=dialog) takes the keyboard focus when it opens, on its close button, and gives
   // it back to what had it (the table row) when it closes. The UI draws it; this only watches for it.
   let opener = null;

@@ -22,8 +22,8 @@ func (c *Root) FileChosen(event vugu.DOMEvent) {
 	event.JSEventTarget().Set("value", "") // choosing the same file again runs again
 }
 
-// DragOver lets the page take a drop, anywhere on it (a file dropped outside a drop target would otherwise
-// replace the page, and its results, with the file), and lights up the drop zone.
+// DragOver lets the drop zone take a drop, and lights it up. (A file dropped elsewhere on the page is handed
+// to the file input by app.js.)
 func (c *Root) DragOver(event vugu.DOMEvent) {
 	event.PreventDefault()
 	c.Dragging = true
@@ -38,14 +38,7 @@ func (c *Root) RowKey(event vugu.DOMEvent, r protocol.RowView) {
 	}
 }
 
-// PageKey closes the explanation drawer on Escape.
-func (c *Root) PageKey(event vugu.DOMEvent) {
-	if c.WhyOpen && event.JSEvent().Get("key").String() == "Escape" {
-		c.CloseWhy()
-	}
-}
-
-// Drop starts a run over a file dropped anywhere on the page.
+// Drop starts a run over a file dropped on the drop zone.
 func (c *Root) Drop(event vugu.DOMEvent) {
 	event.PreventDefault()
 	c.Dragging = false

@@ -140,6 +140,7 @@ func (p *Page) Apply(msg string) error {
 		if m.Progress == nil { // the glue stopped a worker that did not answer
 			if m.Kind == protocol.KindCancelled {
 				p.State = StateCancelled
+				p.dropEmptyErrorsFilter()
 			}
 			return nil
 		}
@@ -203,15 +204,7 @@ func (p *Page) Choose(file js.Value, name string, size int64) {
 		p.next = &chosenFile{file, name, size} // the latest choice wins
 		return
 	}
-	p.file, p.FileName, p.FileSize = file, name, size
-	if !p.TaskApp && !p.TaskAtt && p.State != StateLoading {
-		// nothing to run: the last file's results go, and the status says what is missing
-		p.P, p.Rows, p.Errors, p.Failure, p.ResultURL = protocol.Progress{}, nil, nil, nil, ""
-		p.view, p.viewDirty, p.State = nil, true, StateIdle
-		p.CloseWhy()
-		return
-	}
-	p.Run()
+	p.choose(&chosenFile{file, name, size})
 }
 
 // chosenFile is a file the user picked.
@@ -225,9 +218,21 @@ type chosenFile struct {
 func (p *Page) startNext() {
 	if n := p.next; n != nil && p.State != StateRunning {
 		p.next = nil
-		p.file, p.FileName, p.FileSize = n.file, n.name, n.size
-		p.Run()
+		p.choose(n)
 	}
+}
+
+// choose makes n the chosen file and runs it, or, with no task chosen, says so and clears the last results.
+func (p *Page) choose(n *chosenFile) {
+	p.file, p.FileName, p.FileSize = n.file, n.name, n.size
+	if !p.TaskApp && !p.TaskAtt && p.State != StateLoading {
+		p.P, p.Rows, p.Errors, p.Failure, p.ResultURL = protocol.Progress{}, nil, nil, nil, ""
+		p.R, p.RemoteRun = protocol.Remote{}, false
+		p.view, p.viewDirty, p.State = nil, true, StateIdle
+		p.CloseWhy()
+		return
+	}
+	p.Run()
 }
 
 // CanRun says whether a run can start now.

@@ -266,6 +266,15 @@ func TestChoosingWithoutATaskSaysSo(t *testing.T) {
 	if p.State != StateRunning {
 		t.Fatalf("with a task again, Run: %s", p.State)
 	}
+	// a file chosen during the run, with the tasks turned off meanwhile: the run stops, then the status says
+	// what is missing (it used to leave the old run's rows under the new file's name)
+	p.Choose(p.file, "third.csv", 100)
+	p.TaskApp, p.TaskAtt = false, false
+	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindCancelled, Progress: &protocol.Progress{Rows: 3,
+		NewRows: []protocol.RowView{{Row: 1}, {Row: 2}, {Row: 3}}}}))
+	if p.State != StateIdle || len(p.Rows) != 0 || !strings.Contains(p.Status(), "to classify third.csv") {
+		t.Fatalf("after the run: state %s, %d rows left, status %q", p.State, len(p.Rows), p.Status())
+	}
 	for name, want := range map[string]string{"flows.csv": "flows.classified.csv", "Flows.CSV": "Flows.classified.csv",
 		"x.tsv": "x.tsv.classified.csv", ".csv": "flows.classified.csv", "a.b.csv": "a.b.classified.csv"} {
 		p.FileName = name
