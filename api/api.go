@@ -12,6 +12,7 @@ import (
 	"log"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,6 +35,10 @@ type Options struct {
 	// net/http turns into a cut connection. The edge sets it: there a panic ends the program, and the
 	// runtime's glue then ends the body as if it were whole.
 	Abort func(w http.ResponseWriter, err error) bool
+	// DrainBody reads a request's body to its end (within the limit, or another limit's worth after it)
+	// before answering an error found part way: wrangler's local proxy fails the next request when one is
+	// left half read. Natively the server closes such a connection itself, so the answer need not wait.
+	DrainBody bool
 }
 
 // maxOffset bounds rows_before and first_line, so that row and line numbers cannot overflow.
@@ -231,26 +236,23 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 		// but the edge's runtime ends a failed stream as if it were complete (cloudflare/workerd#6818), and
 		// there the row is what tells.
 		log.Printf("api: aborting a classify response after output began: %v", err)
-		reason := fmt.Errorf("reading the request failed after row %d, so the answer stops here: %v", st.Rows, err)
+		rows := opts.RowsBefore + st.Rows // a chunk's rows are numbered as its file's
+		reason := fmt.Errorf("the answer stops here: %v", err)
 		if errors.As(err, &tooBig) {
-			reason = fmt.Errorf("the request body crossed the limit of %d bytes after row %d, so the answer stops here: split the file (ntc classify --remote does)", h.opts.MaxBody, st.Rows)
+			reason = fmt.Errorf("the request body crossed the limit of %d bytes after row %d, so the answer stops here: split the file (ntc classify --remote does)", h.opts.MaxBody, rows)
 		}
-		out.Write(classify.AppendRow(nil, opts.Format, inHeader, &classify.Row{Row: st.Rows + 1, Err: reason}))
-		if h.opts.Abort == nil {
-			panic(http.ErrAbortHandler)
+		out.Write(classify.AppendRow(nil, opts.Format, inHeader, &classify.Row{Row: rows + 1, Err: reason}))
+		if h.opts.DrainBody {
+			io.CopyN(io.Discard, r.Body, h.opts.MaxBody)
 		}
-		// A runtime that cannot cut the connection gets the rest of the upload read first (up to another
-		// limit's worth): a request left half read made wrangler's local proxy fail the next request.
-		io.CopyN(io.Discard, r.Body, h.opts.MaxBody)
-		if !h.opts.Abort(w, err) {
+		if h.opts.Abort == nil || !h.opts.Abort(w, err) {
 			panic(http.ErrAbortHandler)
 		}
 		return
 	}
-	// An error answered before the body was read to its end: read the rest (within the limit) first, so
-	// the client's upload ends normally and a proxy in front (wrangler's, say) does not trip on a body
-	// left half read.
-	io.Copy(io.Discard, body)
+	if h.opts.DrainBody {
+		io.Copy(io.Discard, body) // within the limit
+	}
 	switch {
 	case errors.As(err, &tooBig):
 		writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("body exceeds the limit of %d bytes", h.opts.MaxBody))
@@ -273,7 +275,7 @@ func (h *Handler) classifyOptions(r *http.Request) (opts classify.Options, conte
 	if ndjson {
 		opts.Format, contentType = classify.NDJSON, "application/x-ndjson"
 	}
-	if s := strings.Join(q["tasks"], ","); s != "" { // ?tasks=app&tasks=att as ?tasks=app,att
+	if s := strings.Join(slices.DeleteFunc(slices.Clone(q["tasks"]), func(v string) bool { return v == "" }), ","); s != "" { // ?tasks=app&tasks=att as ?tasks=app,att
 		var err error
 		if opts.Tasks, err = model.ParseTasks(s); err != nil {
 			return opts, "", "bad_tasks", err.Error()

@@ -20,7 +20,8 @@ import (
 // Each request runs in a fresh instance of this program (syumai/workers), so the models are loaded only by
 // the requests that use them: /healthz, /openapi.json and /docs answer without paying for it.
 func main() {
-	opts := api.Options{Workers: 1, Abort: abortResponse} // one isolate, one thread: more goroutines would only add hand-offs
+	// one isolate, one thread: more goroutines would only add hand-offs
+	opts := api.Options{Workers: 1, Abort: abortResponse, DrainBody: true}
 	if s := cloudflare.Getenv("NTC_MAX_BODY"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {

@@ -130,7 +130,11 @@ func postChunk(ctx context.Context, client *http.Client, o remoteOptions, c *cla
 			}
 			return remoteResult{err: fmt.Errorf("server answered %s", resp.Status)}
 		default:
-			return splitAnswer(body)
+			res := splitAnswer(body)
+			if res.err == nil && res.rows != c.Rows { // a short answer that ended cleanly is not whole
+				res.err = fmt.Errorf("rows %d-%d: the server answered %d rows for %d", c.RowsBefore+1, c.RowsBefore+c.Rows, res.rows, c.Rows)
+			}
+			return res
 		}
 	}
 	return remoteResult{err: fmt.Errorf("rows %d-%d failed %d times, last: %w", c.RowsBefore+1, c.RowsBefore+c.Rows, o.attempts, last)}

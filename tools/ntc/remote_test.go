@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -95,5 +96,28 @@ func TestRemoteReportsRefusal(t *testing.T) {
 		if code != exitFailure || !strings.Contains(errOut, tc.says) || errOut != local {
 			t.Errorf("%s: exit %d: %q; want exit %d and what a local run says, %q", tc.name, code, errOut, exitFailure, local)
 		}
+	}
+}
+
+// TestRemoteRefusesAShortAnswer checks that a chunk answered with fewer rows than it holds, ending cleanly (as
+// the edge's runtime ends even a failed stream), fails the run instead of passing as whole.
+func TestRemoteRefusesAShortAnswer(t *testing.T) {
+	c, err := model.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := api.NewHandler(c, api.Options{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		real.ServeHTTP(rec, r)
+		lines := strings.SplitAfter(rec.Body.String(), "\n")
+		w.Header().Set("Content-Type", "text/csv")
+		io.WriteString(w, strings.Join(lines[:len(lines)-2], "")) // the last row left out
+	}))
+	defer srv.Close()
+	in := radcom.Path(t, radcom.AttTrain)
+	code, _, errOut := ntc(t, "classify", "-in", in, "-out", filepath.Join(t.TempDir(), "out.csv"), "-remote", srv.URL, "-chunk-rows", "10")
+	if code != exitFailure || !strings.Contains(errOut, "the server answered 9 rows for 10") {
+		t.Errorf("exit %d: %q; want exit %d, the short answer named", code, errOut, exitFailure)
 	}
 }
