@@ -116,8 +116,8 @@ func TestRemoteRefusesAShortAnswer(t *testing.T) {
 	}))
 	defer srv.Close()
 	in := radcom.Path(t, radcom.AttTrain)
-	code, _, errOut := ntc(t, "classify", "-in", in, "-out", filepath.Join(t.TempDir(), "out.csv"), "-remote", srv.URL, "-chunk-rows", "10")
-	if code != exitFailure || !strings.Contains(errOut, "the server answered 9 rows for 10") {
+	code, _, errOut := ntc(t, "classify", "-in", in, "-out", filepath.Join(t.TempDir(), "out.csv"), "-remote", srv.URL, "-chunk-rows", "10", "-parallel", "1")
+	if code != exitFailure || !strings.Contains(errOut, "rows 1-10: the server answered 9 rows for 10") {
 		t.Errorf("exit %d: %q; want exit %d, the short answer named", code, errOut, exitFailure)
 	}
 }
