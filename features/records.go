@@ -74,17 +74,8 @@ func (r *recordReader) read(dst []string) (csvRecord, error) {
 	}
 	// encoding/csv gets the record's lines as they stand in the input, line ends included, so that it
 	// normalises them itself, exactly as it would have in the whole file
-	r.quoted = append(r.quoted[:0], line...)
-	for open := quoteOpenAtEnd(body, false); open; {
-		next, nextBody, err := r.readLine()
-		if errors.Is(err, io.EOF) {
-			break // encoding/csv reports the quote still open at the end of input
-		}
-		if err != nil {
-			return csvRecord{}, err
-		}
-		r.quoted = append(r.quoted, next...)
-		open = quoteOpenAtEnd(nextBody, true)
+	if err := r.readQuoted(line, body); err != nil {
+		return csvRecord{}, err
 	}
 	text, width := r.quoted, 0
 	if bytes.Count(text, []byte{','}) >= r.fieldCap() {
@@ -116,6 +107,25 @@ func (r *recordReader) read(dst []string) (csvRecord, error) {
 		width = len(fields)
 	}
 	return csvRecord{fields: fields, width: width, line: start}, err
+}
+
+// readQuoted gathers into r.quoted the lines of a record with quotes that starts with line (its content body):
+// a quoted field's line breaks stay in the record, a bare quote ends it on its line, and a quote never closed
+// runs to the end of the input (encoding/csv then reports it).
+func (r *recordReader) readQuoted(line, body []byte) error {
+	r.quoted = append(r.quoted[:0], line...)
+	for open := quoteOpenAtEnd(body, false); open; {
+		next, nextBody, err := r.readLine()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		r.quoted = append(r.quoted, next...)
+		open = quoteOpenAtEnd(nextBody, true)
+	}
+	return nil
 }
 
 // fieldCap is the most fields a record keeps.
@@ -163,8 +173,7 @@ func cutFields(text []byte, max int) ([]byte, int) {
 // without parsing them. It is for cutting a flow CSV into chunks that, each read with the header before it
 // (Reader.Continue), give the rows, line numbers and errors of the whole file (classify.Splitter).
 type RecordScanner struct {
-	r   recordReader
-	raw []byte // a quoted record's lines
+	r recordReader
 }
 
 // NewRecordScanner scans r from its first line (the header is a record like any other).
@@ -187,19 +196,10 @@ func (s *RecordScanner) Next() (text []byte, line int, blank bool, err error) {
 	if bytes.IndexByte(body, '"') < 0 {
 		return first, start, false, nil
 	}
-	s.raw = append(s.raw[:0], first...)
-	for open := quoteOpenAtEnd(body, false); open; { // as read delimits a quoted record
-		next, nextBody, err := s.r.readLine()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, 0, false, err
-		}
-		s.raw = append(s.raw, next...)
-		open = quoteOpenAtEnd(nextBody, true)
+	if err := s.r.readQuoted(first, body); err != nil { // as read delimits a quoted record
+		return nil, 0, false, err
 	}
-	return s.raw, start, false, nil
+	return s.r.quoted, start, false, nil
 }
 
 // readLine reads one line: as it stands in the input (line end included), and its content as encoding/csv's
