@@ -45,12 +45,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	done := false
-	defer func() {
-		if !done {
-			o.Abort()
-		}
-	}()
+	defer o.Abort() // whatever ends the run before Commit
 	bw := bufio.NewWriterSize(o, 1<<16)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -71,7 +66,6 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing output: %w", err)
 	}
-	done = true
 	if err := o.Commit(); err != nil {
 		return err
 	}

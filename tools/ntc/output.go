@@ -91,7 +91,9 @@ func createTemp(path string) (*os.File, error) {
 }
 
 // Commit finishes the output: a file is closed and, when written to a temporary file, renamed into place.
+// Abort does nothing after it.
 func (o *output) Commit() error {
+	defer func() { o.file = nil }()
 	if o.file == nil {
 		return nil
 	}
@@ -115,7 +117,7 @@ func (o *output) Commit() error {
 }
 
 // Abort drops an unfinished output: the temporary file is removed (the path keeps what it held before).
-// Output already written to stdout, a device or a pipe stays written.
+// Output already written to stdout, a device or a pipe stays written. After Commit it does nothing.
 func (o *output) Abort() {
 	if o.file == nil {
 		return
