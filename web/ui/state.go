@@ -121,7 +121,8 @@ func (p *Page) Apply(msg string) error {
 		return err
 	}
 	p.drawNow = m.Kind != protocol.KindProgress
-	defer p.startNext() // whatever ended the run, a file chosen during it follows
+	defer p.startNext()             // whatever ended the run, a file chosen during it follows
+	defer p.dropEmptyErrorsFilter() // whatever ended it (runs first: the next file starts without it)
 	switch m.Kind {
 	case protocol.KindReady:
 		p.Card = m.Ready
@@ -140,7 +141,6 @@ func (p *Page) Apply(msg string) error {
 		if m.Progress == nil { // the glue stopped a worker that did not answer
 			if m.Kind == protocol.KindCancelled {
 				p.State = StateCancelled
-				p.dropEmptyErrorsFilter()
 			}
 			return nil
 		}
@@ -157,20 +157,19 @@ func (p *Page) Apply(msg string) error {
 		case protocol.KindCancelled:
 			p.State = StateCancelled
 		}
-		p.dropEmptyErrorsFilter()
 	case protocol.KindFailed:
 		p.Failure = m.Failure
 		if m.Failure != nil && m.Failure.Partial != nil {
 			p.take(m.Failure.Partial)
 		}
 		p.State = StateFailed
-		p.dropEmptyErrorsFilter()
 	}
 	return nil
 }
 
 // dropEmptyErrorsFilter shows every row when a run kept the errors filter of the run before (Run does, so
-// that running a file again keeps the view) but ended without a bad row: the table would stay empty.
+// that running a file again keeps the view) but ended without a bad row: the table would stay empty. Apply
+// calls it after every message; during a run it does nothing.
 func (p *Page) dropEmptyErrorsFilter() {
 	if p.Filter == filterErrors && p.P.Bad == 0 && p.State != StateRunning {
 		p.Filter, p.PageNo, p.viewDirty = "", 0, true

@@ -23,7 +23,7 @@ func TestPageRun(t *testing.T) {
 	if p.State != StateLoading {
 		t.Fatal(p.State)
 	}
-	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	ready(t, p)
 	if p.State != StateRunning {
 		t.Fatal(p.State)
 	}
@@ -116,7 +116,7 @@ func TestAgreementTiles(t *testing.T) {
 // The page learns when helper workers are up, and says how many workers classified a file split among them.
 func TestHelpersAndWorkers(t *testing.T) {
 	p := NewPage(nil)
-	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	ready(t, p)
 	if p.HelpersAttr() != "0" || p.WorkersAttr() != "1" {
 		t.Fatalf("before the helpers: %s helpers, %s workers", p.HelpersAttr(), p.WorkersAttr())
 	}
@@ -142,7 +142,7 @@ func TestHelpersAndWorkers(t *testing.T) {
 // During a run the page redraws progress at most once in a while (Listen); any other message is drawn at once.
 func TestDrawNow(t *testing.T) {
 	p := NewPage(nil)
-	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	ready(t, p)
 	p.Choose(p.file, "big.csv", 5<<20)
 	for _, tc := range []struct {
 		m    protocol.Envelope
@@ -227,7 +227,7 @@ func TestChoosingTwiceAndCancelling(t *testing.T) {
 // new file has no bad row: the table used to stay empty, with the filter showing "All rows".
 func TestErrorsFilterFollowsTheFile(t *testing.T) {
 	p := NewPage(nil)
-	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	ready(t, p)
 	good := protocol.RowView{Row: 1, App: "vk", AppConf: 0.5, Att: "VOD", AttConf: 0.9}
 	p.Choose(p.file, "bad.csv", 100)
 	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 2, Bad: 1,
@@ -252,7 +252,7 @@ func TestErrorsFilterFollowsTheFile(t *testing.T) {
 // the download's name.
 func TestChoosingWithoutATaskSaysSo(t *testing.T) {
 	p := NewPage(nil)
-	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindReady, Ready: &protocol.Ready{}}))
+	ready(t, p)
 	p.Choose(p.file, "first.csv", 100)
 	p.Apply(msg(t, protocol.Envelope{Kind: protocol.KindDone, Progress: &protocol.Progress{Rows: 1,
 		NewRows: []protocol.RowView{{Row: 1, App: "vk", AppConf: 0.5}}}}))
