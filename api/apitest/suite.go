@@ -115,6 +115,16 @@ func Run(t *testing.T, base string, maxBody int64) {
 	appTrain := radcom.Read(t, radcom.AppTrain)
 	attTrain := radcom.Read(t, radcom.AttTrain)
 	unlabeled := radcom.Read(t, radcom.AttUnlabeled)
+	// grown is header followed by att_unlabeled.csv's rows (LF line ends), repeated to more than n bytes.
+	unlabeledHeader, unlabeledRows, _ := strings.Cut(strings.ReplaceAll(string(unlabeled), "\r", ""), "\n")
+	unlabeledRows = strings.TrimRight(unlabeledRows, "\n") + "\n"
+	grown := func(header string, n int) []byte {
+		b := []byte(header + "\n")
+		for len(b) <= n {
+			b = append(b, unlabeledRows...)
+		}
+		return b
+	}
 
 	t.Run("classify is byte-identical to ntc classify", func(t *testing.T) {
 		c := c.with(t)
@@ -283,12 +293,7 @@ func Run(t *testing.T, base string, maxBody int64) {
 		c := c.with(t)
 		// 3 MB of real rows under a header without Protocol: refused at the header; the server must still
 		// take the next requests at once (wrangler's dev proxy did not, when the body was left half read)
-		lines := strings.SplitN(strings.ReplaceAll(string(unlabeled), "\r", ""), "\n", 2)
-		big := []byte(strings.Replace(lines[0], "Protocol,", "proto,", 1) + "\n")
-		for len(big) < 3<<20 {
-			big = append(big, lines[1]...)
-			big = append(big, '\n')
-		}
+		big := grown(strings.Replace(unlabeledHeader, "Protocol,", "proto,", 1), 3<<20)
 		resp, body := c.do("POST", "/v1/classify", "text/csv", "", big)
 		if resp.StatusCode != 400 || !strings.Contains(string(body), "missing_columns") {
 			t.Fatalf("a header without Protocol: %d: %.200s", resp.StatusCode, body)
@@ -308,12 +313,7 @@ func Run(t *testing.T, base string, maxBody int64) {
 
 	t.Run("a body that crosses the limit after output began fails; never a whole-looking 200", func(t *testing.T) {
 		c := c.with(t)
-		lines := strings.SplitN(strings.ReplaceAll(string(unlabeled), "\r", ""), "\n", 2)
-		rows := []byte(strings.TrimRight(lines[1], "\n") + "\n")
-		body := []byte(lines[0] + "\n")
-		for int64(len(body)) <= maxBody+(256<<10) {
-			body = append(body, rows...)
-		}
+		body := grown(unlabeledHeader, int(maxBody)+(256<<10))
 		// an io.Reader of unknown length: sent chunked, no Content-Length to refuse it by
 		// as a chunk of a bigger file (ntc classify --remote's numbering): the closing row counts from there
 		req, _ := http.NewRequest("POST", c.base+"/v1/classify?rows_before=5000&first_line=5002", io.MultiReader(bytes.NewReader(body)))
