@@ -192,10 +192,10 @@ func (h *Handler) classify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// the header's values joined: the edge's runtime hands a header over split at its commas
-	contentType := strings.Join(r.Header.Values("Content-Type"), ", ")
-	if mt, _, err := mime.ParseMediaType(contentType); err != nil || (mt != "text/csv" && mt != "application/csv") {
+	sentType := strings.Join(r.Header.Values("Content-Type"), ", ")
+	if mt, _, err := mime.ParseMediaType(sentType); err != nil || (mt != "text/csv" && mt != "application/csv") {
 		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type",
-			fmt.Sprintf("Content-Type %q: send the flow CSV as text/csv", contentType))
+			fmt.Sprintf("Content-Type %q: send the flow CSV as text/csv", sentType))
 		return
 	}
 	if r.ContentLength > h.opts.MaxBody {
